@@ -1,0 +1,110 @@
+"""Canonical enums: closed sets that end in `other`.
+
+A broker value that maps to none of them lands as `other`, and the broker's own value is
+kept beside it in a `raw_*` column, so a new value never breaks a run and never loses
+information.
+"""
+
+from enum import StrEnum
+
+
+class CanonicalEnum(StrEnum):
+    """A closed set of canonical values; `other` catches what no mapping knows."""
+
+    @classmethod
+    def values(cls) -> list[str]:
+        return [member.value for member in cls]
+
+
+class UserKind(CanonicalEnum):
+    BROKER = "broker"  # the API has users of its own
+    DERIVED = "derived"  # derived from a key or an account
+    OTHER = "other"
+
+
+class ConnectionType(CanonicalEnum):
+    READ = "read"
+    TRADE = "trade"
+    OTHER = "other"
+
+
+class ConnectionStatus(CanonicalEnum):
+    ACTIVE = "active"
+    DISABLED = "disabled"
+    OTHER = "other"
+
+
+class AccountType(CanonicalEnum):
+    CASH = "cash"
+    MARGIN = "margin"
+    RETIREMENT = "retirement"
+    CRYPTO = "crypto"
+    CFD = "cfd"
+    OTHER = "other"
+
+
+class AccountStatus(CanonicalEnum):
+    OPEN = "open"
+    PENDING = "pending"
+    RESTRICTED = "restricted"
+    CLOSED = "closed"
+    OTHER = "other"
+
+
+class InstrumentType(CanonicalEnum):
+    EQUITY = "equity"
+    ETF = "etf"
+    FUND = "fund"
+    OPTION = "option"
+    CRYPTO = "crypto"
+    CFD = "cfd"
+    FX = "fx"
+    BOND = "bond"
+    FUTURE = "future"
+    OTHER = "other"
+
+
+class PositionSide(CanonicalEnum):
+    LONG = "long"
+    SHORT = "short"
+    OTHER = "other"
+
+
+class OrderSide(CanonicalEnum):
+    BUY = "buy"
+    SELL = "sell"
+    SELL_SHORT = "sell_short"
+    BUY_TO_COVER = "buy_to_cover"
+    OTHER = "other"
+
+
+class OrderType(CanonicalEnum):
+    MARKET = "market"
+    LIMIT = "limit"
+    STOP = "stop"
+    STOP_LIMIT = "stop_limit"
+    TRAILING_STOP = "trailing_stop"
+    OTHER = "other"
+
+
+class TimeInForce(CanonicalEnum):
+    DAY = "day"
+    GTC = "gtc"
+    OPG = "opg"
+    CLS = "cls"
+    IOC = "ioc"
+    FOK = "fok"
+    GTD = "gtd"
+    OTHER = "other"
+
+
+class OrderStatus(CanonicalEnum):
+    PENDING = "pending"  # accepted by the broker, not yet working
+    OPEN = "open"  # working at the venue
+    PARTIALLY_FILLED = "partially_filled"
+    FILLED = "filled"
+    CANCELED = "canceled"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+    REPLACED = "replaced"
+    OTHER = "other"

@@ -1,0 +1,245 @@
+"""One Pandera model per canonical table, and the facts about each table (key, partitioning).
+
+Money and quantities are `Decimal(38, 18)`: exact, and wide enough for any price or
+quantity a broker sends (20 integer digits). Timestamps are microsecond UTC; dates are
+calendar dates in UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pandera.polars as pa
+import polars as pl
+from pandera.engines import polars_engine
+from pandera.typing.polars import Series
+
+from schemas.enums import (
+    AccountStatus,
+    AccountType,
+    CanonicalEnum,
+    ConnectionStatus,
+    ConnectionType,
+    InstrumentType,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    PositionSide,
+    TimeInForce,
+    UserKind,
+)
+
+DECIMAL = pl.Decimal(38, 18)
+UTC_DATETIME = pl.Datetime("us", "UTC")
+
+UtcDatetime = polars_engine.DateTime(time_zone="UTC", time_unit="us")
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+MASKED_ACCOUNT_NUMBER_PATTERN = r"^\*{4}[A-Za-z0-9]{1,4}$"
+BROKERS = ["snaptrade", "alpaca", "tradr"]
+
+
+def one_of(enum: type[CanonicalEnum], *, nullable: bool = False) -> object:
+    return pa.Field(isin=enum.values(), nullable=nullable)
+
+
+class Row(pa.DataFrameModel):
+    """Lineage every row carries: which source, which broker API, when, in which run."""
+
+    source: str = pa.Field(str_length={"min_value": 1})
+    broker: str = pa.Field(isin=BROKERS)
+    fetched_at: UtcDatetime  # type: ignore[valid-type]
+    run_id: str = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+class Users(Row):
+    user_id: str = pa.Field(str_length={"min_value": 1})
+    created_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
+    user_kind: str = one_of(UserKind)
+
+    class Config:
+        unique = ["source", "user_id"]
+
+
+class Connections(Row):
+    connection_id: str = pa.Field(str_length={"min_value": 1})
+    user_id: str = pa.Field(str_length={"min_value": 1})
+    institution: str = pa.Field(str_length={"min_value": 1})
+    connection_type: str = one_of(ConnectionType)
+    raw_connection_type: str = pa.Field(nullable=True)
+    status: str = one_of(ConnectionStatus)
+    raw_status: str = pa.Field(nullable=True)
+    created_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
+    disabled_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
+
+    class Config:
+        unique = ["source", "connection_id"]
+
+
+class Accounts(Row):
+    account_id: str = pa.Field(str_length={"min_value": 1})
+    connection_id: str = pa.Field(str_length={"min_value": 1})
+    user_id: str = pa.Field(str_length={"min_value": 1})
+    institution: str = pa.Field(str_length={"min_value": 1})
+    account_number_masked: str = pa.Field(nullable=True, str_matches=MASKED_ACCOUNT_NUMBER_PATTERN)
+    name: str = pa.Field(nullable=True)
+    account_type: str = one_of(AccountType)
+    raw_account_type: str = pa.Field(nullable=True)
+    status: str = one_of(AccountStatus)
+    raw_status: str = pa.Field(nullable=True)
+    base_currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
+    is_paper: bool
+    created_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
+
+    class Config:
+        unique = ["source", "account_id"]
+
+
+class Balances(Row):
+    account_id: str = pa.Field(str_length={"min_value": 1})
+    currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
+    as_of_date: pl.Date
+    as_of: UtcDatetime  # type: ignore[valid-type]
+    cash: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    buying_power: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    equity: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+
+    class Config:
+        unique = ["source", "account_id", "currency", "as_of_date"]
+
+
+class Positions(Row):
+    """One holding. `quantity` is absolute; `side` gives the direction, and market value,
+    cost basis and P&L keep the broker's sign (negative market value for a short)."""
+
+    account_id: str = pa.Field(str_length={"min_value": 1})
+    position_key: str = pa.Field(str_length={"min_value": 1})
+    as_of_date: pl.Date
+    as_of: UtcDatetime  # type: ignore[valid-type]
+    symbol: str = pa.Field(str_length={"min_value": 1})
+    instrument_type: str = one_of(InstrumentType)
+    raw_instrument_type: str = pa.Field(nullable=True)
+    side: str = one_of(PositionSide)
+    quantity: Series[DECIMAL] = pa.Field(ge=0)  # type: ignore[valid-type]
+    contract_size: Series[DECIMAL] = pa.Field(nullable=True, gt=0)  # type: ignore[valid-type]
+    average_cost: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    market_price: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    market_value: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    cost_basis: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    unrealized_pnl: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
+
+    class Config:
+        unique = ["source", "account_id", "position_key", "as_of_date"]
+
+
+class Orders(Row):
+    account_id: str = pa.Field(str_length={"min_value": 1})
+    order_id: str = pa.Field(str_length={"min_value": 1})
+    parent_order_id: str = pa.Field(nullable=True)
+    client_order_id: str = pa.Field(nullable=True)
+    symbol: str = pa.Field(str_length={"min_value": 1})
+    instrument_type: str = one_of(InstrumentType)
+    raw_instrument_type: str = pa.Field(nullable=True)
+    side: str = one_of(OrderSide)
+    raw_side: str = pa.Field(nullable=True)
+    order_type: str = one_of(OrderType)
+    raw_order_type: str = pa.Field(nullable=True)
+    time_in_force: str = one_of(TimeInForce)
+    raw_time_in_force: str = pa.Field(nullable=True)
+    status: str = one_of(OrderStatus)
+    raw_status: str = pa.Field(nullable=True)
+    quantity: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    notional: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    filled_quantity: Series[DECIMAL] = pa.Field(ge=0)  # type: ignore[valid-type]
+    limit_price: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    stop_price: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    average_fill_price: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    submitted_at: UtcDatetime  # type: ignore[valid-type]
+    filled_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
+    canceled_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
+    updated_at: UtcDatetime  # type: ignore[valid-type]
+    currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
+
+    @pa.dataframe_check(name="filled_quantity <= quantity")
+    @classmethod
+    def filled_within_quantity(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("filled_quantity") <= pl.col("quantity")).fill_null(True)
+        )
+
+    class Config:
+        unique = ["source", "account_id", "order_id"]
+
+
+class Storage(StrEnum):
+    """How the lake keeps a table: the unit a run replaces or appends to."""
+
+    CURRENT = "current"  # the source's latest state, replaced whole on each run
+    DAILY = "daily"  # one partition per (source, as_of_date), replaced on re-run
+    APPEND = "append"  # appended per run, de-duplicated on read by key and `latest_by`
+
+
+@dataclass(frozen=True)
+class Table:
+    """A canonical table: its contract, its key, and how the lake partitions it."""
+
+    name: str
+    model: type[Row]
+    key: tuple[str, ...]
+    storage: Storage
+    latest_by: tuple[str, ...] = ()  # for appended tables: which row of a key wins on read
+
+    @property
+    def schema(self) -> pl.Schema:
+        return pl.Schema(
+            {name: column.dtype.type for name, column in self.model.to_schema().columns.items()}
+        )
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema.names())
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table("users", Users, ("source", "user_id"), storage=Storage.CURRENT),
+        Table("connections", Connections, ("source", "connection_id"), storage=Storage.CURRENT),
+        Table("accounts", Accounts, ("source", "account_id"), storage=Storage.CURRENT),
+        Table(
+            "balances",
+            Balances,
+            ("source", "account_id", "currency", "as_of_date"),
+            storage=Storage.DAILY,
+        ),
+        Table(
+            "positions",
+            Positions,
+            ("source", "account_id", "position_key", "as_of_date"),
+            storage=Storage.DAILY,
+        ),
+        Table(
+            "orders",
+            Orders,
+            ("source", "account_id", "order_id"),
+            storage=Storage.APPEND,
+            latest_by=("updated_at", "fetched_at"),
+        ),
+    )
+}
+
+
+def table(name: str) -> Table:
+    try:
+        return TABLES[name]
+    except KeyError:
+        raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLES)}") from None
+
+
+def empty_frame(name: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=table(name).schema)
