@@ -190,9 +190,13 @@ class Table:
 
     name: str
     model: type[Row]
-    key: tuple[str, ...]
     storage: Storage
     latest_by: tuple[str, ...] = ()  # for appended tables: which row of a key wins on read
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """Declared once, as the model's uniqueness constraint."""
+        return tuple(self.model.Config.unique)
 
     @property
     def schema(self) -> pl.Schema:
@@ -208,25 +212,22 @@ class Table:
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("users", Users, ("source", "user_id"), storage=Storage.CURRENT),
-        Table("connections", Connections, ("source", "connection_id"), storage=Storage.CURRENT),
-        Table("accounts", Accounts, ("source", "account_id"), storage=Storage.CURRENT),
+        Table("users", Users, storage=Storage.CURRENT),
+        Table("connections", Connections, storage=Storage.CURRENT),
+        Table("accounts", Accounts, storage=Storage.CURRENT),
         Table(
             "balances",
             Balances,
-            ("source", "account_id", "currency", "as_of_date"),
             storage=Storage.DAILY,
         ),
         Table(
             "positions",
             Positions,
-            ("source", "account_id", "position_key", "as_of_date"),
             storage=Storage.DAILY,
         ),
         Table(
             "orders",
             Orders,
-            ("source", "account_id", "order_id"),
             storage=Storage.APPEND,
             latest_by=("updated_at", "fetched_at"),
         ),

@@ -1,0 +1,57 @@
+"""Alpaca Trading API v2 endpoints: the account, its positions, and every order."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+
+from brokers.errors import PagingError, PayloadError
+from brokers.http import JsonResponse, Transport
+from brokers.paging import StalledPaging, TimeWindowPaginator
+
+ORDERS_PAGE_LIMIT = 500  # the API's maximum
+# Orders page by submission time, oldest first; bracket legs ride under their parent
+# (nested=true) so every leg keeps its parent's id.
+ORDERS = TimeWindowPaginator(time_field="submitted_at", limit=ORDERS_PAGE_LIMIT)
+ORDERS_PARAMS = {"status": "all", "direction": "asc", "nested": "true"}
+
+
+def key_headers(key_id: str, secret_key: str) -> dict[str, str]:
+    return {"APCA-API-KEY-ID": key_id, "APCA-API-SECRET-KEY": secret_key}
+
+
+class AlpacaTradingClient:
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    async def account(self) -> JsonResponse:
+        response = await self.transport.get_json("/v2/account")
+        self._expect(response, dict)
+        return response
+
+    async def positions(self) -> JsonResponse:
+        response = await self.transport.get_json("/v2/positions")
+        self._expect(response, list)
+        return response
+
+    async def order_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every order the key can see, in pages of at most 500, none missed or repeated."""
+
+        async def fetch(params: Mapping[str, Any]) -> list[dict[str, Any]]:
+            response = await self.transport.get_json("/v2/orders", params)
+            self._expect(response, list)
+            return response.body
+
+        try:
+            async for page in ORDERS.pages(fetch, ORDERS_PARAMS):
+                yield page
+        except StalledPaging as exc:
+            raise PagingError(self.transport.source, str(exc), endpoint="GET /v2/orders") from None
+
+    def _expect(self, response: JsonResponse, kind: type) -> None:
+        if not isinstance(response.body, kind):
+            raise PayloadError(
+                self.transport.source,
+                f"expected a JSON {kind.__name__}, got {type(response.body).__name__}",
+                endpoint=response.endpoint,
+            )

@@ -1,0 +1,115 @@
+"""Configured sources: what `sources.yaml` may say, checked with errors that name the file,
+the source and the field.
+
+Secrets in the file are never literal: a secret field holds `{env: VARIABLE}` and the value
+is read from the environment when the file is loaded. Built-in sandbox sources are built
+in code with their values directly.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, TypeAdapter, ValidationError
+
+from brokers.errors import ConfigError
+
+SOURCE_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
+
+
+class SourceBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=SOURCE_NAME_PATTERN)
+    sandbox: bool = False  # served by the built-in sandbox (the output says so)
+
+    def secrets(self) -> list[str]:
+        """Every secret value of this source, for redaction."""
+        return [
+            value.get_secret_value()
+            for value in self.__dict__.values()
+            if isinstance(value, SecretStr)
+        ]
+
+
+class AlpacaSource(SourceBase):
+    """Alpaca Trading API v2: one account per key pair (paper or live host)."""
+
+    kind: Literal["alpaca"]
+    base_url: str = Field(default="https://paper-api.alpaca.markets", pattern=r"^https?://")
+    key_id: SecretStr
+    secret_key: SecretStr
+
+
+SourceConfig = Annotated[AlpacaSource, Field(discriminator="kind")]
+KINDS = ("alpaca",)
+_SOURCES = TypeAdapter(list[SourceConfig])
+
+
+def parse_sources(raw: Sequence[Mapping[str, Any]], *, origin: str) -> list[SourceConfig]:
+    """Validate source mappings; the error names `origin`, the source and the field."""
+    try:
+        sources = _SOURCES.validate_python(list(raw))
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, raw, origin)) from None
+    names = [source.name for source in sources]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ConfigError(f"{origin}: source names must be unique; repeated: {duplicates}")
+    return sources
+
+
+def load_sources(path: Path | str, environ: Mapping[str, str] | None = None) -> list[SourceConfig]:
+    """Read sources.yaml, resolving `{env: NAME}` secrets from the environment."""
+    path = Path(path)
+    environ = os.environ if environ is None else environ
+    try:
+        document = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
+        raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
+    raw = [_resolve_env(entry, environ, path, i) for i, entry in enumerate(document["sources"])]
+    return parse_sources(raw, origin=str(path))
+
+
+def _resolve_env(entry: Any, environ: Mapping[str, str], path: Path, index: int) -> Any:
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{path}: source #{index + 1}: expected a mapping, got {entry!r}")
+    name = entry.get("name", f"#{index + 1}")
+    resolved = {}
+    for field, value in entry.items():
+        if isinstance(value, dict) and set(value) == {"env"}:
+            variable = str(value["env"])
+            if variable not in environ:
+                raise ConfigError(
+                    f"{path}: source {name!r}: field {field!r}: environment variable "
+                    f"{variable} is not set"
+                )
+            value = environ[variable]
+        resolved[field] = value
+    return resolved
+
+
+def _describe(exc: ValidationError, raw: Sequence[Mapping[str, Any]], origin: str) -> str:
+    lines = []
+    for error in exc.errors():
+        loc = list(error["loc"])
+        index = loc.pop(0) if loc and isinstance(loc[0], int) else None
+        source = "?"
+        if index is not None and index < len(raw) and isinstance(raw[index], Mapping):
+            source = str(raw[index].get("name", f"#{index + 1}"))
+        if loc and loc[0] in KINDS:
+            loc.pop(0)  # the union's tag, not a field
+        field = ".".join(str(part) for part in loc) or "kind"
+        message = error["msg"]
+        if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            message = f"must be one of {', '.join(KINDS)}"
+        lines.append(f"{origin}: source {source!r}: field {field!r}: {message}")
+    return "\n".join(lines)

@@ -1,0 +1,55 @@
+"""What every broker connector offers, and the context one fetch runs in.
+
+A connector reads one configured source. Accounts come first (with the users and
+connections they belong to); balances, positions and orders are then read for those
+accounts, so each canonical table is fetched by its own step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+import polars as pl
+
+
+class Log(Protocol):
+    """The part of a logger a connector uses (a `logging.Logger` or Dagster's `context.log`)."""
+
+    def info(self, msg: str, *args: object) -> None: ...
+    def warning(self, msg: str, *args: object) -> None: ...
+
+
+@dataclass(frozen=True)
+class FetchContext:
+    run_id: str
+    fetched_at: datetime  # UTC; stamped on every row of this fetch
+    log: Log
+
+
+@dataclass(frozen=True)
+class AccountsBatch:
+    users: pl.DataFrame
+    connections: pl.DataFrame
+    accounts: pl.DataFrame
+
+
+class Connector(Protocol):
+    broker: str  # the canonical `broker` value of its rows
+
+    @property
+    def requests_sent(self) -> int: ...
+
+    async def accounts(self, ctx: FetchContext) -> AccountsBatch: ...
+
+    async def balances(self, ctx: FetchContext, accounts: pl.DataFrame) -> pl.DataFrame: ...
+
+    async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> pl.DataFrame: ...
+
+    def orders(self, ctx: FetchContext, accounts: pl.DataFrame) -> AsyncIterator[pl.DataFrame]:
+        """Every order of the accounts, page by page (one canonical frame per page)."""
+        ...
+
+    async def aclose(self) -> None: ...

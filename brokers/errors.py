@@ -1,0 +1,41 @@
+"""Errors a source can raise, worded in the user's terms and free of secrets."""
+
+from __future__ import annotations
+
+
+class SourceError(Exception):
+    """Something went wrong reading one source; names the source and, where known, the call."""
+
+    def __init__(
+        self,
+        source: str,
+        message: str,
+        *,
+        endpoint: str | None = None,
+        status: int | None = None,
+    ) -> None:
+        self.source = source
+        self.endpoint = endpoint
+        self.status = status
+        where = f" ({endpoint})" if endpoint else ""
+        super().__init__(f"source {source!r}{where}: {message}")
+
+
+class CredentialsRejected(SourceError):
+    """The API refused the source's credentials (HTTP 401/403)."""
+
+
+class BrokerHTTPError(SourceError):
+    """The API answered with an error status that retrying did not cure."""
+
+
+class PayloadError(SourceError):
+    """The API answered 200 with a body that is not the JSON the connector expects."""
+
+
+class PagingError(SourceError):
+    """A paginator could not make progress without skipping or repeating rows."""
+
+
+class ConfigError(ValueError):
+    """sources.yaml (or the built-in sources) is invalid; the message names file, source, field."""

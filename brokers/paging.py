@@ -1,0 +1,68 @@
+"""Paginators: how to walk a list endpoint to the end without missing or repeating a row.
+
+A paginator is given a `fetch(params) -> list[dict]` for one page and yields pages of new
+rows. Adding an endpoint means choosing a paginator, not writing a new loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from brokers.parse import rfc3339, to_utc
+
+Row = dict[str, Any]
+FetchPage = Callable[[Mapping[str, Any]], Awaitable[list[Row]]]
+
+ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+class StalledPaging(RuntimeError):
+    """A whole page shares one timestamp: a time window cannot move past it."""
+
+
+@dataclass(frozen=True)
+class TimeWindowPaginator:
+    """Pages a list ordered by a timestamp, ascending, through an exclusive `after` bound.
+
+    Each next window starts one microsecond before the last row's timestamp, so rows that
+    share that timestamp (or carry nanoseconds the bound cannot express) are fetched again
+    rather than skipped; ids already yielded are dropped, so none is repeated.
+    """
+
+    time_field: str
+    id_field: str = "id"
+    after_param: str = "after"
+    limit_param: str = "limit"
+    limit: int = 500
+
+    async def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[list[Row]]:
+        after: datetime | None = None
+        recent: set[str] = set()  # ids yielded whose time is at or past the current bound
+        while True:
+            query = {**params, self.limit_param: self.limit}
+            if after is not None:
+                query[self.after_param] = rfc3339(after)
+            page = await fetch(query)
+            fresh = [row for row in page if str(row[self.id_field]) not in recent]
+            if fresh:
+                yield fresh
+            if len(page) < self.limit:
+                return
+            if not fresh:
+                raise StalledPaging(
+                    f"{len(page)} rows share the timestamp {rfc3339(after or datetime.min)}; "
+                    f"more than one page ({self.limit}) cannot be walked by time"
+                )
+            last = to_utc(page[-1][self.time_field])
+            assert last is not None
+            next_after = last - ONE_MICROSECOND
+            carried = recent if after == next_after else set()
+            recent = carried | {
+                str(row[self.id_field])
+                for row in page
+                if (moment := to_utc(row[self.time_field])) is not None and moment >= next_after
+            }
+            after = next_after

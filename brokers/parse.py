@@ -1,0 +1,75 @@
+"""Exact parsing of the values brokers send: decimals without a float round trip, and
+timestamps (offsets, 'Z', nanoseconds) to UTC microseconds."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+
+MAX_SCALE = 18  # the contract's Decimal(38, 18)
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def to_decimal(value: object) -> Decimal | None:
+    """A JSON string or number as an exact Decimal; None stays None, '' is None.
+
+    Raises ValueError for text that is not a number or needs more than 18 decimal places
+    (the contract would have to round it).
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a decimal: {value!r}")
+    if isinstance(value, float):
+        value = repr(value)  # the shortest text that reads back as this float
+    try:
+        number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except InvalidOperation:
+        raise ValueError(f"not a decimal: {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"not a finite decimal: {value!r}")
+    exponent = number.as_tuple().exponent
+    if (
+        isinstance(exponent, int)
+        and -exponent > MAX_SCALE
+        and number != number.quantize(Decimal(1).scaleb(-MAX_SCALE))
+    ):
+        raise ValueError(f"{value!r} has more than {MAX_SCALE} decimal places")
+    return number
+
+
+def to_utc(value: object) -> datetime | None:
+    """An RFC 3339 / ISO 8601 timestamp as a UTC datetime, truncated to microseconds.
+
+    Naive values are taken as UTC (what the brokers mean when they omit the offset); a plain
+    date is its midnight UTC.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
+    else:
+        text = _FRACTION.sub(r"\1", str(value).strip())
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"not a timestamp: {value!r}") from None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def rfc3339(moment: datetime) -> str:
+    """UTC, microseconds, 'Z': the form every broker accepts in query parameters."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def mask_account_number(number: object) -> str | None:
+    """Only the last four characters of an account number are ever kept."""
+    if number is None:
+        return None
+    text = str(number).strip()
+    return f"****{text[-4:]}" if text else None

@@ -1,0 +1,14 @@
+"""Which connector reads which kind of source."""
+
+from __future__ import annotations
+
+from brokers.alpaca import AlpacaTradingConnector
+from brokers.config import AlpacaSource, SourceConfig
+from brokers.connector import Connector
+from brokers.http import TransportSettings
+
+
+def connector_for(source: SourceConfig, settings: TransportSettings | None = None) -> Connector:
+    if isinstance(source, AlpacaSource):
+        return AlpacaTradingConnector(source, settings)
+    raise TypeError(f"no connector for source kind {source.kind!r}")  # pragma: no cover
