@@ -113,3 +113,36 @@ def _describe(exc: ValidationError, raw: Sequence[Mapping[str, Any]], origin: st
             message = f"must be one of {', '.join(KINDS)}"
         lines.append(f"{origin}: source {source!r}: field {field!r}: {message}")
     return "\n".join(lines)
+
+
+def source_names(path: Path | str) -> list[str]:
+    """The names a sources file declares, read without touching secrets (for partitions)."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text())
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    entries = document.get("sources") if isinstance(document, dict) else None
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
+    return [str(entry.get("name")) for entry in entries if isinstance(entry, dict)]
+
+
+def sandbox_sources(manifest: Mapping[str, Any]) -> list[SourceConfig]:
+    """The built-in sources over a running sandbox, from the manifest it publishes."""
+    apis = manifest.get("apis", {})
+    raw: list[dict[str, Any]] = []
+    alpaca = apis.get("alpaca")
+    if alpaca:
+        for number, account in enumerate(alpaca["accounts"], start=1):
+            raw.append(
+                {
+                    "name": f"sandbox-alpaca-{number}",
+                    "kind": "alpaca",
+                    "sandbox": True,
+                    "base_url": alpaca["base_url"],
+                    "key_id": account["key_id"],
+                    "secret_key": account["secret_key"],
+                }
+            )
+    return parse_sources(raw, origin="the sandbox manifest")

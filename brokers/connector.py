@@ -36,6 +36,15 @@ class AccountsBatch:
     accounts: pl.DataFrame
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """A point-in-time table (balances, positions) and the instant it describes, which
+    holds even when the frame is empty (an account with no positions today)."""
+
+    frame: pl.DataFrame
+    as_of: datetime
+
+
 class Connector(Protocol):
     broker: str  # the canonical `broker` value of its rows
 
@@ -44,9 +53,9 @@ class Connector(Protocol):
 
     async def accounts(self, ctx: FetchContext) -> AccountsBatch: ...
 
-    async def balances(self, ctx: FetchContext, accounts: pl.DataFrame) -> pl.DataFrame: ...
+    async def balances(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot: ...
 
-    async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> pl.DataFrame: ...
+    async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot: ...
 
     def orders(self, ctx: FetchContext, accounts: pl.DataFrame) -> AsyncIterator[pl.DataFrame]:
         """Every order of the accounts, page by page (one canonical frame per page)."""

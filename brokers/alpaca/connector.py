@@ -9,7 +9,7 @@ import polars as pl
 from brokers.alpaca import normalize
 from brokers.alpaca.client import AlpacaTradingClient, key_headers
 from brokers.config import AlpacaSource
-from brokers.connector import AccountsBatch, FetchContext
+from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.frames import canonical_frame
 from brokers.http import Transport, TransportSettings
 
@@ -53,12 +53,13 @@ class AlpacaTradingConnector:
             accounts=self._frame("accounts", [account], ctx),
         )
 
-    async def balances(self, ctx: FetchContext, accounts: pl.DataFrame) -> pl.DataFrame:
+    async def balances(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
         response = await self.client.account()
-        row = normalize.balance_row(response.body, as_of=response.server_time)
-        return self._frame("balances", [row], ctx)
+        as_of = response.server_time
+        row = normalize.balance_row(response.body, as_of=as_of)
+        return Snapshot(self._frame("balances", [row], ctx), as_of)
 
-    async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> pl.DataFrame:
+    async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
         account_id = self._account_id(accounts)
         response = await self.client.positions()
         as_of = response.server_time
@@ -66,7 +67,7 @@ class AlpacaTradingConnector:
             normalize.position_row(position, account_id=account_id, as_of=as_of)
             for position in response.body
         ]
-        return self._frame("positions", rows, ctx)
+        return Snapshot(self._frame("positions", rows, ctx), as_of)
 
     async def orders(
         self, ctx: FetchContext, accounts: pl.DataFrame

@@ -1,0 +1,43 @@
+# brokerlake: `make demo` runs the main job, `make test` runs the tests.
+# Each target creates .venv from the pinned dependencies (requirements.lock) when missing.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.brokerlake-installed
+HOME_DIR ?= data
+export DAGSTER_HOME ?= $(abspath $(HOME_DIR))/dagster
+
+.PHONY: demo test ui lint lock clean
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/brokerlake demo --home $(HOME_DIR) $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+ui: $(STAMP)
+	mkdir -p $(DAGSTER_HOME)
+	BROKERLAKE_HOME=$(abspath $(HOME_DIR)) $(BIN)/dagster dev -w workspace.yaml
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Re-pin every dependency to the newest release that satisfies pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^brokerlake' > requirements.lock
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) $(HOME_DIR)

@@ -1,0 +1,55 @@
+"""Validate a fetched frame and put it in the lake: good rows to the table, bad rows to
+quarantine with their reasons. Every row fetched is accounted for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from schemas import validate
+from warehouse import Lake
+
+
+@dataclass
+class StoreCounts:
+    fetched: int = 0
+    written: int = 0
+    quarantined: int = 0
+
+    def add(self, other: StoreCounts) -> None:
+        self.fetched += other.fetched
+        self.written += other.written
+        self.quarantined += other.quarantined
+
+    @property
+    def balanced(self) -> bool:
+        return self.fetched == self.written + self.quarantined
+
+    def metadata(self) -> dict[str, int]:
+        return {
+            "rows_fetched": self.fetched,
+            "rows_written": self.written,
+            "rows_quarantined": self.quarantined,
+        }
+
+
+def store(
+    lake: Lake,
+    table: str,
+    source: str,
+    frame: pl.DataFrame,
+    *,
+    run_id: str,
+    seq: int = 0,
+    as_of_date: date | None = None,
+) -> StoreCounts:
+    """Validate `frame` and write both halves; returns the counts of each."""
+    result = validate(table, frame)
+    lake.write(table, source, result.valid, run_id=run_id, seq=seq, as_of_date=as_of_date)
+    if result.quarantined.height or as_of_date is not None or seq == 0:
+        lake.write_quarantine(
+            table, source, result.quarantined, run_id=run_id, as_of_date=as_of_date
+        )
+    return StoreCounts(frame.height, result.valid.height, result.quarantined.height)

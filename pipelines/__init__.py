@@ -1,0 +1,1 @@
+"""The Dagster entry point: Definitions, jobs, and the brokerlake command line."""

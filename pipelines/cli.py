@@ -1,0 +1,65 @@
+"""The `brokerlake` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from pipelines.settings import Settings, parse_clock
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="brokerlake", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser(
+        "demo", help="sandbox (or sources.yaml) -> all assets -> warehouse, then what landed"
+    )
+    demo.add_argument("--home", type=Path, help="where the lake and catalog go (default ./data)")
+    demo.add_argument(
+        "--sources", type=Path, help="a sources.yaml (default ./sources.yaml if present)"
+    )
+    demo.add_argument("--seed", type=int, help="sandbox world seed (default 0)")
+    demo.add_argument(
+        "--sandbox-clock", type=parse_clock, help="sandbox clock, ISO (default: start of today UTC)"
+    )
+
+    sandbox = commands.add_parser("sandbox", help="the simulated broker APIs")
+    sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
+    serve = sandbox_commands.add_parser(
+        "serve", help="serve every simulated API on loopback; first line of output: the manifest"
+    )
+    serve.add_argument("--port", type=int, default=0, help="port (default: a free one)")
+    serve.add_argument("--seed", type=int, default=0)
+    serve.add_argument(
+        "--clock", type=parse_clock, help="world clock, ISO (default: start of today UTC)"
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        from pipelines.demo import run_demo
+
+        settings = Settings.from_env()
+        settings = replace(
+            settings,
+            home=args.home or settings.home,
+            sources_file=args.sources or settings.sources_file,
+            sandbox_seed=settings.sandbox_seed if args.seed is None else args.seed,
+            sandbox_clock=args.sandbox_clock or settings.sandbox_clock,
+        )
+        return 1 if run_demo(settings) else 0
+    if args.command == "sandbox" and args.sandbox_command == "serve":
+        from sandbox import SandboxConfig, serve
+
+        serve(SandboxConfig(seed=args.seed, clock=args.clock, port=args.port))
+        return 0
+    return 2  # pragma: no cover
+
+
+if __name__ == "__main__":
+    sys.exit(main())

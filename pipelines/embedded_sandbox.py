@@ -1,0 +1,24 @@
+"""The built-in sandbox, started in this process on first use when no sources are
+configured. The world is deterministic for a (seed, clock), so every process that starts
+its own copy serves the same data."""
+
+from __future__ import annotations
+
+import atexit
+import threading
+from datetime import datetime
+
+from sandbox import Sandbox, SandboxConfig
+
+_lock = threading.Lock()
+_running: dict[tuple[int, datetime | None], Sandbox] = {}
+
+
+def embedded_sandbox(seed: int = 0, clock: datetime | None = None) -> Sandbox:
+    with _lock:
+        key = (seed, clock)
+        if key not in _running:
+            sandbox = Sandbox(SandboxConfig(seed=seed, clock=clock)).start()
+            atexit.register(sandbox.stop)
+            _running[key] = sandbox
+        return _running[key]

@@ -1,0 +1,53 @@
+"""What landed: row counts per table and source, and a sample query, read back from the
+DuckDB catalog exactly as an analyst would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from schemas import TABLES
+
+SAMPLE_QUERY = """\
+SELECT symbol, instrument_type, currency, quantity, market_value, accounts
+FROM holdings
+ORDER BY market_value DESC
+LIMIT 5"""
+
+
+def table_counts(database: Path) -> dict[str, dict[str, int]]:
+    """{table: {source: rows}} from the catalog's views."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        return {
+            name: dict(
+                con.execute(f"SELECT source, count(*) FROM {name} GROUP BY source").fetchall()
+            )
+            for name in TABLES
+        }
+
+
+def render(database: Path) -> str:
+    counts = table_counts(database)
+    sources = sorted({source for per in counts.values() for source in per})
+    width = max([len(s) for s in sources] + [6])
+    lines = [
+        f"Warehouse: {database}",
+        "",
+        f"{'source':<{width}}  " + "  ".join(f"{name:>11}" for name in TABLES),
+    ]
+    for source in sources:
+        lines.append(
+            f"{source:<{width}}  "
+            + "  ".join(f"{counts[name].get(source, 0):>11}" for name in TABLES)
+        )
+    lines.append(
+        f"{'total':<{width}}  " + "  ".join(f"{sum(counts[n].values()):>11}" for n in TABLES)
+    )
+    with duckdb.connect(str(database), read_only=True) as con:
+        result = con.execute(SAMPLE_QUERY)
+        header = [column[0] for column in result.description]
+        rows = result.fetchall()
+    lines += ["", "Sample query:", SAMPLE_QUERY, "", " | ".join(header)]
+    lines += [" | ".join(str(value) for value in row) for row in rows]
+    return "\n".join(lines)

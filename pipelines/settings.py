@@ -1,0 +1,44 @@
+"""Where a run's settings come from: command-line flags first, then the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+DEFAULT_SOURCES_FILE = "sources.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    sources_file: Path | None  # None: the built-in sandbox sources
+    sandbox_seed: int
+    sandbox_clock: datetime | None  # None: the start of the current UTC day
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        explicit = os.environ.get("BROKERLAKE_SOURCES")
+        if explicit:
+            sources_file: Path | None = Path(explicit)
+        else:
+            sources_file = (
+                Path(DEFAULT_SOURCES_FILE) if Path(DEFAULT_SOURCES_FILE).exists() else None
+            )
+        clock = os.environ.get("BROKERLAKE_SANDBOX_CLOCK")
+        return cls(
+            home=Path(os.environ.get("BROKERLAKE_HOME", "data")),
+            sources_file=sources_file,
+            sandbox_seed=int(os.environ.get("BROKERLAKE_SANDBOX_SEED", "0")),
+            sandbox_clock=parse_clock(clock) if clock else None,
+        )
+
+
+def parse_clock(text: str) -> datetime:
+    """An ISO timestamp or date for the sandbox clock, as UTC (naive means UTC)."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"--sandbox-clock: not an ISO date or timestamp: {text!r}") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
