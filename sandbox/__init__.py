@@ -1,0 +1,9 @@
+"""The sandbox: a deterministic simulated world served through each broker's own API.
+
+It plays the outside world, so it imports nothing from the rest of the project.
+"""
+
+from sandbox.server import Sandbox, SandboxConfig, serve
+from sandbox.world import World, WorldSizes
+
+__all__ = ["Sandbox", "SandboxConfig", "World", "WorldSizes", "serve"]

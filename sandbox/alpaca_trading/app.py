@@ -1,0 +1,139 @@
+"""The Alpaca Trading API v2 routes: the key's account, its positions and its orders.
+
+Paths are relative to the API's base URL (the server mounts this app under /alpaca), so
+`TradingClient(url_override=<base>/alpaca)` reaches `/v2/...` as it would on Alpaca.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from sandbox.alpaca_trading.auth import Keyring
+from sandbox.alpaca_trading.errors import (
+    INTERNAL,
+    METHOD_NOT_ALLOWED,
+    NOT_FOUND,
+    ApiError,
+    error_response,
+    invalid,
+)
+from sandbox.alpaca_trading.gateway import Gateway
+from sandbox.alpaca_trading.limits import RateLimiter
+from sandbox.alpaca_trading.orders_query import parse_orders_query, select_orders
+from sandbox.alpaca_trading.render import account_json, order_json, position_json
+from sandbox.serving import ServingState
+from sandbox.world import Account, Order, World
+
+
+def _context(request: Request) -> tuple[World, Account]:
+    return request.state.world, request.state.account
+
+
+def _nested(request: Request) -> bool:
+    text = request.query_params.get("nested", "").lower()
+    if text not in ("", "true", "false", "1", "0"):
+        raise invalid(f"invalid nested: {text!r}")
+    return text in ("true", "1")
+
+
+async def get_account(request: Request) -> Response:
+    world, account = _context(request)
+    positions = world.positions(account.account_id)
+    (balance,) = world.balances(account.account_id)
+    return JSONResponse(account_json(account, balance, positions))
+
+
+async def get_positions(request: Request) -> Response:
+    world, account = _context(request)
+    return JSONResponse([position_json(p) for p in world.positions(account.account_id)])
+
+
+async def get_orders(request: Request) -> Response:
+    world, account = _context(request)
+    params = request.query_params
+    query = parse_orders_query(params, params.getlist("asset_class"))
+    page = select_orders(query, world.orders(account.account_id))
+    return JSONResponse([order_json(order, legs) for order, legs in page])
+
+
+def _one(request: Request, order: Order | None, orders: list[Order]) -> Response:
+    if order is None:
+        raise ApiError(404, NOT_FOUND, "order not found")
+    legs = None
+    if _nested(request):
+        legs = [o for o in orders if o.parent_order_id == order.order_id] or None
+    return JSONResponse(order_json(order, legs))
+
+
+async def get_order(request: Request) -> Response:
+    world, account = _context(request)
+    orders = world.orders(account.account_id)
+    order_id = request.path_params["order_id"]
+    return _one(request, next((o for o in orders if o.order_id == order_id), None), orders)
+
+
+async def get_order_by_client_id(request: Request) -> Response:
+    world, account = _context(request)
+    orders = world.orders(account.account_id)
+    client_id = request.query_params.get("client_order_id")
+    if not client_id:
+        raise invalid("client_order_id is required")
+    found = next((o for o in orders if o.client_order_id == client_id), None)
+    return _one(request, found, orders)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return error_response(405, METHOD_NOT_ALLOWED, "method not allowed")
+    if exc.status_code == 404:
+        return error_response(404, NOT_FOUND, "endpoint not found")
+    return error_response(exc.status_code, exc.status_code * 100_000, str(exc.detail))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return error_response(500, INTERNAL, "internal server error")
+
+
+def build_app(state: ServingState) -> ASGIApp:
+    handlers: dict[Any, Any] = {
+        ApiError: _api_error,
+        HTTPException: _http_error,
+        500: _server_error,
+    }
+    routes = [
+        Route("/v2/account", get_account),
+        Route("/v2/positions", get_positions),
+        Route("/v2/orders", get_orders),
+        Route("/v2/orders:by_client_order_id", get_order_by_client_id),
+        Route("/v2/orders/{order_id}", get_order),
+    ]
+    app = Starlette(routes=routes, exception_handlers=handlers)
+    return Gateway(app, state, RateLimiter(), Keyring())
+
+
+def describe(world: World) -> dict[str, Any]:
+    """The manifest entry: every account's credentials, as a client would configure them."""
+    return {
+        "accounts": [
+            {
+                "account_id": key.account_id,
+                "key_id": key.key_id,
+                "secret_key": key.secret_key,
+                "is_paper": world.account(key.account_id).is_paper,
+            }
+            for key in world.alpaca_keys()
+        ]
+    }

@@ -1,0 +1,49 @@
+"""Small ASGI wrappers every API shares: the world's Date header and request counting."""
+
+from __future__ import annotations
+
+from email.utils import format_datetime
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sandbox.serving import ServingState
+
+
+def adding_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    """`send`, with `headers` appended to the response's start message."""
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *headers]}
+        await send(message)
+
+    return wrapped
+
+
+class WorldDate:
+    """Sets `Date` to the world's clock: the world's time is the sandbox's time."""
+
+    def __init__(self, app: ASGIApp, state: ServingState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            date = format_datetime(self.state.world.clock, usegmt=True).encode()
+            send = adding_headers(send, [(b"date", date)])
+        await self.app(scope, receive, send)
+
+
+class Counted:
+    """Counts the HTTP requests an API serves, under its name."""
+
+    def __init__(self, app: ASGIApp, name: str, counts: dict[str, int]) -> None:
+        self.app = app
+        self.name = name
+        self.counts = counts
+        counts.setdefault(name, 0)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.counts[self.name] = self.counts.get(self.name, 0) + 1
+        await self.app(scope, receive, send)

@@ -1,0 +1,180 @@
+"""Serving the world: every simulated API on one uvicorn server on loopback.
+
+`Sandbox` runs the server in a background thread (tests, the embedded demo); `serve`
+runs it in the foreground and prints the manifest first, so another process can read
+the URLs and credentials from the first line of output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import FrameType, TracebackType
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
+
+from sandbox.apis import APIS
+from sandbox.asgi import Counted, WorldDate
+from sandbox.serving import ServingState
+from sandbox.world import World, WorldSizes
+
+MANIFEST_PATH = "/_sandbox/manifest"
+STARTUP_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    seed: int = 0
+    clock: datetime | None = None  # None: start of the current UTC day
+    sizes: WorldSizes = WorldSizes()  # noqa: RUF009 (frozen, shared safely)
+    enforce_rate_limits: bool = False
+    host: str = "127.0.0.1"
+    port: int = 0  # 0: a free port
+
+
+class Sandbox:
+    """Every simulated API, served by uvicorn on loopback in a background thread."""
+
+    def __init__(self, config: SandboxConfig = SandboxConfig()) -> None:
+        self.config = config
+        self._state = ServingState(
+            world=World(config.seed, config.clock, config.sizes),
+            enforce_rate_limits=config.enforce_rate_limits,
+        )
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+
+    @property
+    def world(self) -> World:
+        """The world being served."""
+        return self._state.world
+
+    @property
+    def request_counts(self) -> dict[str, int]:
+        """Requests served so far, per API name."""
+        return self._state.request_counts
+
+    def set_clock(self, clock: datetime) -> None:
+        """Move the served world to another instant (requests in flight keep theirs)."""
+        self._state.world = self._state.world.at(clock)
+
+    def start(self) -> Sandbox:
+        """Start serving; returns once the server accepts connections."""
+        if self._server is not None:
+            return self
+        config = uvicorn.Config(
+            _root_app(self._state, self.manifest),
+            host=self.config.host,
+            port=self.config.port,
+            log_level="warning",
+            date_header=False,
+            server_header=False,
+            lifespan="off",
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=_run, args=(server,), name="sandbox-server", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                server.should_exit = True
+                raise RuntimeError(
+                    f"the sandbox server did not start on {self.config.host}:{self.config.port}"
+                )
+            time.sleep(0.01)
+        self._server, self._thread = server, thread
+        port = server.servers[0].sockets[0].getsockname()[1]
+        host = f"[{self.config.host}]" if ":" in self.config.host else self.config.host
+        self.base_url = f"http://{host}:{port}"
+        return self
+
+    def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._server = self._thread = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def manifest(self) -> dict[str, Any]:
+        """Where each API is and the credentials to use it (JSON-serialisable)."""
+        world = self.world
+        return {
+            "seed": world.seed,
+            "clock": _rfc3339(world.clock),
+            "base_url": self.base_url,
+            "apis": {
+                api.name: {"base_url": self.base_url + api.prefix, **api.describe(world)}
+                for api in APIS
+            },
+        }
+
+
+def _run(server: uvicorn.Server) -> None:
+    with contextlib.suppress(SystemExit):  # uvicorn exits when it cannot bind; start() says so
+        server.run()
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
+
+
+def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
+    async def get_manifest(request: Request) -> Response:
+        return JSONResponse(manifest())
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"message": "not found"}, status_code=404)
+
+    routes: list[Route | Mount] = [Route(MANIFEST_PATH, get_manifest)]
+    routes += [
+        Mount(api.prefix, app=Counted(api.build(state), api.name, state.request_counts))
+        for api in APIS
+    ]
+    return WorldDate(Starlette(routes=routes, exception_handlers={404: not_found}), state)
+
+
+def serve(config: SandboxConfig) -> None:
+    """Blocking: start, print the manifest as ONE JSON line to stdout first (flush), then
+    serve until SIGINT/SIGTERM."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    sandbox = Sandbox(config).start()
+    try:
+        print(json.dumps(sandbox.manifest()), flush=True)
+        while not stop.wait(0.2) and sandbox.running:
+            pass
+    finally:
+        sandbox.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

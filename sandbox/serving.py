@@ -1,0 +1,17 @@
+"""What a running sandbox serves, shared by every mounted API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sandbox.world import World
+
+
+@dataclass
+class ServingState:
+    """The world being served (replaced whole when the clock moves, so each request sees
+    one consistent world), the server's options, and requests served per API."""
+
+    world: World
+    enforce_rate_limits: bool = False
+    request_counts: dict[str, int] = field(default_factory=dict)

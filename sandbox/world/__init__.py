@@ -1,0 +1,33 @@
+"""The sandbox's ground truth: one deterministic, seeded world that evolves with time."""
+
+from sandbox.world.instruments import INSTRUMENTS
+from sandbox.world.model import (
+    FINAL_ORDER_STATUSES,
+    OPEN_ORDER_STATUSES,
+    Account,
+    ApiKey,
+    Balance,
+    Instrument,
+    Order,
+    Position,
+    WorldSizes,
+)
+from sandbox.world.prices import price_on
+from sandbox.world.world import World, as_utc, start_of_today
+
+__all__ = [
+    "FINAL_ORDER_STATUSES",
+    "INSTRUMENTS",
+    "OPEN_ORDER_STATUSES",
+    "Account",
+    "ApiKey",
+    "Balance",
+    "Instrument",
+    "Order",
+    "Position",
+    "World",
+    "WorldSizes",
+    "as_utc",
+    "price_on",
+    "start_of_today",
+]

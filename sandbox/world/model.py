@@ -1,0 +1,137 @@
+"""The world's records: frozen dataclasses, exact decimals, UTC datetimes.
+
+These are the ground truth that every simulated API renders, and the oracle that tests
+compare a warehouse against, so they hold values exactly as a broker would know them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+OPEN_ORDER_STATUSES = frozenset({"new", "accepted", "pending_new", "partially_filled", "held"})
+FINAL_ORDER_STATUSES = frozenset({"filled", "canceled", "expired", "rejected", "replaced"})
+
+
+@dataclass(frozen=True, slots=True)
+class WorldSizes:
+    """How big the world is; the same sizes and seed always give the same world."""
+
+    alpaca_accounts: int = 3  # Alpaca Trading API accounts, each with its own key pair
+    positions_per_account: int = 8
+    orders_per_account: int = 120  # expected orders submitted within history_days
+    history_days: int = 30  # orders are submitted over this many days before the clock
+    # Per-account overrides of orders_per_account, by account position (tests use it to
+    # give one account thousands of orders while the others stay small).
+    orders_by_account: tuple[int, ...] = ()
+
+    def orders_for(self, index: int) -> int:
+        if index < len(self.orders_by_account):
+            return self.orders_by_account[index]
+        return self.orders_per_account
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    symbol: str  # equities "AAPL", options OCC "AAPL270115C00200000", crypto "BTC/USD"
+    kind: str  # equity | etf | option | crypto
+    currency: str
+    asset_id: str
+    exchange: str  # an Alpaca exchange code ("" for options, "CRYPTO" for crypto)
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    account_id: str
+    venue: str  # "alpaca"
+    user_id: str
+    connection_id: str
+    institution: str
+    account_number: str
+    name: str
+    account_type: str  # cash | margin
+    multiplier: Decimal  # 1, 2 or 4
+    status: str  # active | restricted | closed
+    base_currency: str
+    is_paper: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    key_id: str
+    secret_key: str
+    account_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    account_id: str
+    position_id: str
+    instrument: Instrument
+    side: str  # long | short
+    quantity: Decimal  # absolute, > 0
+    average_cost: Decimal
+    market_price: Decimal
+    market_value: Decimal  # signed: negative for short
+    cost_basis: Decimal  # signed like market_value
+    unrealized_pnl: Decimal
+    currency: str
+    lastday_price: Decimal
+
+    @property
+    def signed_quantity(self) -> Decimal:
+        return -self.quantity if self.side == "short" else self.quantity
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    account_id: str
+    currency: str
+    cash: Decimal
+    buying_power: Decimal
+    equity: Decimal  # cash + long_market_value + short_market_value, exactly
+    long_market_value: Decimal
+    short_market_value: Decimal  # <= 0
+    last_equity: Decimal  # equity at the previous day's prices
+    as_of: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    order_id: str
+    client_order_id: str
+    account_id: str
+    instrument: Instrument
+    side: str  # buy | sell
+    order_type: str  # market | limit | stop | stop_limit | trailing_stop
+    time_in_force: str  # day | gtc | ioc | fok | opg | cls
+    quantity: Decimal | None  # None for notional orders
+    notional: Decimal | None
+    limit_price: Decimal | None
+    stop_price: Decimal | None
+    order_class: str  # simple | bracket
+    parent_order_id: str | None  # the parent's id, for bracket legs
+    status: str  # Alpaca's vocabulary
+    filled_quantity: Decimal
+    filled_avg_price: Decimal | None
+    created_at: datetime
+    submitted_at: datetime
+    updated_at: datetime
+    filled_at: datetime | None
+    canceled_at: datetime | None
+    expired_at: datetime | None
+    failed_at: datetime | None
+    position_intent: str  # buy_to_open | buy_to_close | sell_to_open | sell_to_close
+    extended_hours: bool = False
+    trail_percent: Decimal | None = None
+    expires_at: datetime | None = None
+    replaced_at: datetime | None = None
+    replaced_by: str | None = None
+    replaces: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ORDER_STATUSES

@@ -1,0 +1,75 @@
+"""The official alpaca-py client, unchanged, reads the sandbox and sees the world."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from alpaca.common.exceptions import APIError
+from alpaca.trading.client import TradingClient
+from alpaca.trading.enums import QueryOrderStatus
+from alpaca.trading.requests import GetOrdersRequest
+
+from sandbox import World
+from tests.sandbox.helpers import AlpacaKey
+
+
+def client(alpaca_url: str, key: AlpacaKey, secret: str | None = None) -> TradingClient:
+    return TradingClient(key.key_id, secret or key.secret_key, paper=True, url_override=alpaca_url)
+
+
+def test_alpaca_py_reads_account_positions_and_orders(
+    alpaca_url: str, keys: list[AlpacaKey], world: World
+) -> None:
+    for key in keys:
+        trading = client(alpaca_url, key)
+        account = trading.get_account()
+        (balance,) = world.balances(key.account_id)
+        assert str(account.id) == key.account_id
+        assert account.account_number == world.account(key.account_id).account_number
+        assert isinstance(account.cash, str)
+        assert Decimal(account.cash) == balance.cash
+        assert Decimal(account.equity) == balance.equity
+        assert Decimal(account.buying_power) == balance.buying_power
+        assert account.created_at == world.account(key.account_id).created_at
+
+        positions = trading.get_all_positions()
+        expected = world.positions(key.account_id)
+        assert [p.symbol for p in positions] == [p.instrument.symbol for p in expected]
+        for wire, position in zip(positions, expected, strict=True):
+            assert str(wire.asset_id) == position.instrument.asset_id
+            assert wire.side.value == position.side
+            assert Decimal(wire.market_value) == position.market_value
+            assert Decimal(wire.cost_basis) == position.cost_basis
+            assert Decimal(wire.avg_entry_price) == position.average_cost
+
+        orders = trading.get_orders(GetOrdersRequest(status=QueryOrderStatus.ALL, limit=500))
+        truth = {o.order_id: o for o in world.orders(key.account_id)}
+        assert len(orders) == len(truth)
+        for wire in orders:
+            order = truth[str(wire.id)]
+            assert wire.status.value == order.status
+            assert wire.submitted_at == order.submitted_at  # nanoseconds truncated
+            assert wire.updated_at == order.updated_at
+            assert wire.filled_at == order.filled_at
+            assert Decimal(wire.filled_qty) == order.filled_quantity
+            assert (wire.qty is None) == (order.quantity is None)
+            assert wire.qty is None or Decimal(wire.qty) == order.quantity
+            assert wire.order_class.value == order.order_class
+
+
+def test_alpaca_py_nested_orders(alpaca_url: str, keys: list[AlpacaKey], world: World) -> None:
+    for key in keys:
+        request = GetOrdersRequest(status=QueryOrderStatus.ALL, limit=500, nested=True)
+        orders = client(alpaca_url, key).get_orders(request)
+        legs = [leg for order in orders for leg in order.legs or []]
+        truth = world.orders(key.account_id)
+        assert len(orders) + len(legs) == len(truth)
+        assert len(legs) == sum(1 for o in truth if o.parent_order_id)
+
+
+def test_alpaca_py_sees_the_auth_error(alpaca_url: str, keys: list[AlpacaKey]) -> None:
+    with pytest.raises(APIError) as failure:
+        client(alpaca_url, keys[0], secret="not-the-secret").get_account()
+    assert failure.value.status_code == 401
+    assert failure.value.code == 40110000
