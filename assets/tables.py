@@ -5,8 +5,6 @@ positions and orders are then read for the accounts that landed, each in its own
 each (table, source) is written by exactly one step.
 """
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 
 import dagster as dg

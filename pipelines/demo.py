@@ -14,6 +14,9 @@ from pipelines.settings import Settings
 from warehouse import Catalog
 
 
+QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
 def dagster_instance() -> dg.DagsterInstance:
     """The persistent instance under DAGSTER_HOME when set (the UI then shows the runs)."""
     return (
@@ -52,7 +55,9 @@ def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
     failed = 0
     for name in names:
         out(f"Materializing every asset for source {name} ...")
-        result = job.execute_in_process(partition_key=name, instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            partition_key=name, instance=instance, raise_on_error=False, run_config=QUIET
+        )
         if result.success:
             out(f"  {name}: ok (run {result.run_id})")
         else:
@@ -65,7 +70,5 @@ def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
     out("")
     out(render(catalog.path))
     out("")
-    out(
-        f"Query it with SQL: duckdb.connect({str(catalog.path)!r}, read_only=True)"
-    )
+    out(f"Query it with SQL: duckdb.connect({str(catalog.path)!r}, read_only=True)")
     return failed

@@ -1,0 +1,190 @@
+"""The Parquet lake: `lake/<table>/source=<name>/[as_of_date=YYYY-MM-DD/]*.parquet`.
+
+- current tables (users, connections, accounts): one `data.parquet` per source, replaced;
+- daily tables (balances, positions): one `data.parquet` per (source, day), replaced;
+- append tables (orders): `part-<run>-<seq>.parquet` per write, de-duplicated on read and
+  compacted to keep the file count bounded.
+Quarantine mirrors the same layout under `lake/_quarantine/`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from schemas import table
+from schemas.tables import Storage
+from schemas.validate import REASON
+from warehouse.files import remove_orphans, write_atomic
+
+QUARANTINE = "_quarantine"
+DATA_FILE = "data.parquet"
+COMPACTED_PREFIX = "compacted-"
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    table: str
+    source: str
+    rows: int
+    files: list[Path]
+    partition: str
+
+
+class Lake:
+    def __init__(self, home: Path | str) -> None:
+        self.root = Path(home) / "lake"
+
+    # -- paths -------------------------------------------------------------------------
+    def source_dir(self, table_name: str, source: str, *, quarantine: bool = False) -> Path:
+        base = self.root / QUARANTINE if quarantine else self.root
+        return base / table_name / f"source={source}"
+
+    def files(self, table_name: str | None = None, *, quarantine: bool = False) -> list[Path]:
+        base = self.root / QUARANTINE if quarantine else self.root
+        pattern = f"{table_name}/**/*.parquet" if table_name else "**/*.parquet"
+        return sorted(
+            path
+            for path in base.glob(pattern)
+            if quarantine or QUARANTINE not in path.relative_to(self.root).parts
+        )
+
+    # -- writing -----------------------------------------------------------------------
+    def write(
+        self,
+        table_name: str,
+        source: str,
+        frame: pl.DataFrame,
+        *,
+        run_id: str,
+        seq: int = 0,
+        as_of_date: date | None = None,
+    ) -> list[WriteResult]:
+        """Write one step's rows of one source; replaces or appends per the table's storage."""
+        return self._write(table_name, source, frame, run_id, seq, as_of_date, quarantine=False)
+
+    def write_quarantine(
+        self,
+        table_name: str,
+        source: str,
+        frame: pl.DataFrame,
+        *,
+        run_id: str,
+        seq: int = 0,
+        as_of_date: date | None = None,
+    ) -> list[WriteResult]:
+        return self._write(table_name, source, frame, run_id, seq, as_of_date, quarantine=True)
+
+    def _write(
+        self,
+        table_name: str,
+        source: str,
+        frame: pl.DataFrame,
+        run_id: str,
+        seq: int,
+        as_of_date: date | None,
+        *,
+        quarantine: bool,
+    ) -> list[WriteResult]:
+        spec = table(table_name)
+        frame = _conform(table_name, frame, quarantine=quarantine)
+        if (frame["source"] != source).any():
+            raise ValueError(f"{table_name}: rows of another source in a write for {source!r}")
+        directory = self.source_dir(table_name, source, quarantine=quarantine)
+        if spec.storage is Storage.APPEND:
+            if frame.is_empty():
+                return []
+            target = directory / f"part-{_safe(run_id)}-{seq:05d}.parquet"
+            return [self._put(table_name, source, frame, target)]
+        if spec.storage is Storage.CURRENT:
+            return [self._put(table_name, source, frame, directory / DATA_FILE)]
+        dates = frame["as_of_date"].unique().to_list()
+        if as_of_date is not None and any(day != as_of_date for day in dates):
+            raise ValueError(f"{table_name}: rows dated {dates} in a write for {as_of_date}")
+        days = dates or ([as_of_date] if as_of_date else [])
+        if not days:
+            raise ValueError(f"{table_name}: an empty daily write needs its as_of_date")
+        return [
+            self._put(
+                table_name,
+                source,
+                frame.filter(pl.col("as_of_date") == day),
+                directory / f"as_of_date={day.isoformat()}" / DATA_FILE,
+            )
+            for day in days
+        ]
+
+    def _put(self, table_name: str, source: str, frame: pl.DataFrame, target: Path) -> WriteResult:
+        remove_orphans(target.parent)
+        write_atomic(frame, target)
+        partition = str(target.parent.relative_to(self.root))
+        return WriteResult(table_name, source, frame.height, [target], partition)
+
+    def compact(self, table_name: str, source: str) -> None:
+        """Rewrite a source's appended parts as one file of the latest rows per key.
+
+        The new file lands before the old parts go, so a crash in between leaves only rows
+        the de-duplicating read already collapses."""
+        directory = self.source_dir(table_name, source)
+        parts = sorted(directory.glob("*.parquet"))
+        if len(parts) <= 1:
+            return
+        latest = _latest(table_name, pl.read_parquet(parts))
+        stamp = max(part.stem for part in parts).removeprefix(COMPACTED_PREFIX)
+        target = directory / f"{COMPACTED_PREFIX}{stamp}.parquet"
+        write_atomic(latest, target)
+        for part in parts:
+            if part != target:
+                part.unlink(missing_ok=True)
+
+    # -- reading -----------------------------------------------------------------------
+    def read(self, table_name: str, source: str | None = None) -> pl.DataFrame:
+        """Every row of a table (one source, or all), de-duplicated for append tables."""
+        spec = table(table_name)
+        files = self._files_of(table_name, source, quarantine=False)
+        if not files:
+            return pl.DataFrame(schema=spec.schema)
+        frame = pl.read_parquet(files).select(spec.columns)
+        return _latest(table_name, frame) if spec.storage is Storage.APPEND else frame
+
+    def read_quarantine(self, table_name: str, source: str | None = None) -> pl.DataFrame:
+        files = self._files_of(table_name, source, quarantine=True)
+        if not files:
+            return pl.DataFrame(schema={**table(table_name).schema, REASON: pl.String})
+        return pl.read_parquet(files)
+
+    def _files_of(self, table_name: str, source: str | None, *, quarantine: bool) -> list[Path]:
+        if source is None:
+            return self.files(table_name, quarantine=quarantine)
+        return sorted(
+            self.source_dir(table_name, source, quarantine=quarantine).glob("**/*.parquet")
+        )
+
+
+def _latest(table_name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    spec = table(table_name)
+    return (
+        frame.sort(list(spec.latest_by), descending=True, nulls_last=True)
+        .unique(subset=list(spec.key), keep="first", maintain_order=True)
+        .sort(list(spec.key))
+    )
+
+
+def _conform(table_name: str, frame: pl.DataFrame, *, quarantine: bool) -> pl.DataFrame:
+    schema = dict(table(table_name).schema)
+    if quarantine:
+        schema[REASON] = pl.String
+    if set(frame.columns) != set(schema):
+        missing = sorted(set(schema) - set(frame.columns))
+        extra = sorted(set(frame.columns) - set(schema))
+        raise ValueError(
+            f"{table_name}: columns differ from the contract: missing {missing}, extra {extra}"
+        )
+    return frame.select(list(schema)).cast(schema)  # type: ignore[arg-type]
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)
