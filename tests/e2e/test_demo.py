@@ -4,9 +4,9 @@ every asset through Dagster, and the DuckDB catalog then equals the world's trut
 from __future__ import annotations
 
 import os
-from collections import Counter
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
