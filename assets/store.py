@@ -48,8 +48,8 @@ def store(
     """Validate `frame` and write both halves; returns the counts of each."""
     result = validate(table, frame)
     lake.write(table, source, result.valid, run_id=run_id, seq=seq, as_of_date=as_of_date)
-    if result.quarantined.height or as_of_date is not None or seq == 0:
-        lake.write_quarantine(
-            table, source, result.quarantined, run_id=run_id, as_of_date=as_of_date
-        )
+    # Always written: an empty quarantine replaces an earlier run's for the same partition.
+    lake.write_quarantine(
+        table, source, result.quarantined, run_id=run_id, seq=seq, as_of_date=as_of_date
+    )
     return StoreCounts(frame.height, result.valid.height, result.quarantined.height)

@@ -8,11 +8,10 @@ from collections.abc import Callable
 
 import dagster as dg
 
+from assets import WarehouseResource
 from pipelines.definitions import SYNC_JOB, build_definitions, sources_for
 from pipelines.report import render
 from pipelines.settings import Settings
-from warehouse import Catalog
-
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
@@ -65,7 +64,7 @@ def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
             out(f"  {name}: FAILED (run {result.run_id})")
             for message in failure_messages(result):
                 out(f"    {message}")
-    catalog = Catalog(home)
+    catalog = WarehouseResource(home=str(home)).catalog
     catalog.refresh()
     out("")
     out(render(catalog.path))
