@@ -15,6 +15,7 @@ from assets.partitions import source_partitions
 from assets.resources import SourcesResource, WarehouseResource
 from assets.store import StoreCounts, store
 from brokers.connector import Connector, FetchContext, Snapshot
+from warehouse import Lake
 
 GROUP = "brokerage"
 TABLE_ASSET_KEYS = {
@@ -138,7 +139,7 @@ def build_table_assets(source_names: list[str]) -> list[dg.AssetsDefinition]:
 
 
 async def _sync_orders(
-    connector: Connector, ctx: FetchContext, accounts: pl.DataFrame, lake, source: str
+    connector: Connector, ctx: FetchContext, accounts: pl.DataFrame, lake: Lake, source: str
 ) -> StoreCounts:
     """Stream order pages to the lake in parts of bounded size."""
     counts = StoreCounts()

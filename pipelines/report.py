@@ -3,6 +3,7 @@ DuckDB catalog exactly as an analyst would."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,13 @@ SELECT symbol, instrument_type, currency, quantity, market_value, accounts
 FROM holdings
 ORDER BY market_value DESC
 LIMIT 5"""
+
+
+def _show(value: object) -> str:
+    """Decimals without the contract's trailing zeros (exact either way)."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
 
 
 def table_counts(database: Path) -> dict[str, dict[str, int]]:
@@ -49,5 +57,5 @@ def render(database: Path) -> str:
         header = [column[0] for column in result.description]
         rows = result.fetchall()
     lines += ["", "Sample query:", SAMPLE_QUERY, "", " | ".join(header)]
-    lines += [" | ".join(str(value) for value in row) for row in rows]
+    lines += [" | ".join(_show(value) for value in row) for row in rows]
     return "\n".join(lines)
