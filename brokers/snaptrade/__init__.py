@@ -1,0 +1,1 @@
+"""SnapTrade: one API key, many end users, each with connections and accounts."""
