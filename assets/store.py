@@ -53,3 +53,15 @@ def store(
         table, source, result.quarantined, run_id=run_id, seq=seq, as_of_date=as_of_date
     )
     return StoreCounts(frame.height, result.valid.height, result.quarantined.height)
+
+
+def keep_unread_users(
+    lake: Lake, table: str, source: str, frame: pl.DataFrame, users: tuple[str, ...]
+) -> pl.DataFrame:
+    """`frame` plus the rows last landed for users that could not be read this time, so a
+    rejected secret leaves that user's connections and accounts as they were, not gone.
+    The kept rows keep their own `fetched_at` and `run_id`: their age stays visible."""
+    if not users:
+        return frame
+    previous = lake.read(table, source).filter(pl.col("user_id").is_in(list(users)))
+    return pl.concat([frame, previous]) if previous.height else frame

@@ -13,7 +13,7 @@ import polars as pl
 from assets.fetch import fetch_context, run_connector
 from assets.partitions import source_partitions
 from assets.resources import SourcesResource, WarehouseResource
-from assets.store import StoreCounts, store
+from assets.store import StoreCounts, keep_unread_users, store
 from brokers.connector import Connector, FetchContext, Snapshot
 from warehouse import Lake
 
@@ -35,8 +35,17 @@ DESCRIPTIONS = {
 }
 
 
-def _metadata(counts: StoreCounts, requests: int, **extra: object) -> dict[str, object]:
-    return {**counts.metadata(), "requests": requests, **extra}
+def _metadata(
+    counts: StoreCounts, requests: int, ctx: FetchContext, **extra: object
+) -> dict[str, object]:
+    """What a step did, and what the user should know about it (`warnings`)."""
+    warnings = {"warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in ctx.warnings))}
+    return {
+        **counts.metadata(),
+        "requests": requests,
+        **extra,
+        **(warnings if ctx.warnings else {}),
+    }
 
 
 def build_table_assets(source_names: list[str]) -> list[dg.AssetsDefinition]:
@@ -60,10 +69,13 @@ def build_table_assets(source_names: list[str]) -> list[dg.AssetsDefinition]:
         batch, requests = run_connector(source, lambda c: c.accounts(ctx))
         lake = warehouse.lake
         for name in ("users", "connections", "accounts"):
-            counts = store(lake, name, source.name, getattr(batch, name), run_id=ctx.run_id)
+            frame = getattr(batch, name)
+            if name != "users":
+                frame = keep_unread_users(lake, name, source.name, frame, batch.unread_users)
+            counts = store(lake, name, source.name, frame, run_id=ctx.run_id)
             context.log.info(f"source {source.name}: {name}: {counts.metadata()}")
             yield dg.MaterializeResult(
-                asset_key=name, metadata=_metadata(counts, requests, sandbox=source.sandbox)
+                asset_key=name, metadata=_metadata(counts, requests, ctx, sandbox=source.sandbox)
             )
         warehouse.catalog.refresh()
 
@@ -101,7 +113,11 @@ def build_table_assets(source_names: list[str]) -> list[dg.AssetsDefinition]:
             context.log.info(f"source {source.name}: {name} as of {snapshot.as_of}: {counts}")
             return dg.MaterializeResult(
                 metadata=_metadata(
-                    counts, requests, as_of=snapshot.as_of.isoformat(), as_of_date=str(as_of_date)
+                    counts,
+                    requests,
+                    ctx,
+                    as_of=snapshot.as_of.isoformat(),
+                    as_of_date=str(as_of_date),
                 )
             )
 
@@ -128,7 +144,7 @@ def build_table_assets(source_names: list[str]) -> list[dg.AssetsDefinition]:
         lake.compact("orders", source.name)
         warehouse.catalog.refresh()
         context.log.info(f"source {source.name}: orders: {counts}")
-        return dg.MaterializeResult(metadata=_metadata(counts, requests))
+        return dg.MaterializeResult(metadata=_metadata(counts, requests, ctx))
 
     return [
         accounts_step,

@@ -8,7 +8,7 @@ accounts, so each canonical table is fetched by its own step.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -27,6 +27,13 @@ class FetchContext:
     run_id: str
     fetched_at: datetime  # UTC; stamped on every row of this fetch
     log: Log
+    # What the user should know about a fetch that still succeeded (a user skipped, ...);
+    # the step logs each as a warning and shows them in its metadata.
+    warnings: list[str] = field(default_factory=list)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        self.log.warning(message)
 
 
 @dataclass(frozen=True)
@@ -34,6 +41,9 @@ class AccountsBatch:
     users: pl.DataFrame
     connections: pl.DataFrame
     accounts: pl.DataFrame
+    # Users whose connections and accounts could not be read this time (a rejected
+    # secret): their previously landed rows are kept rather than dropped.
+    unread_users: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -32,3 +32,8 @@ def canonical_frame(
     if unknown:
         raise KeyError(f"{table_name}: columns not in the contract: {sorted(unknown)}")
     return pl.DataFrame(records, schema=spec.schema, strict=True)
+
+
+def position_key(symbol: str, instrument_type: str) -> str:
+    """A holding's identity where the broker gives none: one position per instrument."""
+    return f"{instrument_type}:{symbol}"

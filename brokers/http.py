@@ -24,6 +24,7 @@ log = logging.getLogger("brokerlake.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 AUTH_STATUSES = frozenset({401, 403})
+EPOCH_THRESHOLD = 1_000_000_000  # X-RateLimit-Reset at or above this is an epoch second
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,9 @@ class Transport:
         await asyncio.sleep(delay)
 
     def _server_wait(self, response: httpx.Response) -> float:
-        """Seconds the server asked us to wait (Retry-After, or X-RateLimit-Reset epoch)."""
+        """Seconds the server asked us to wait: Retry-After, or X-RateLimit-Reset, which
+        some brokers send as an epoch second (Alpaca) and others as seconds to wait
+        (SnapTrade); a value below a billion cannot be a recent epoch."""
         retry_after = response.headers.get("retry-after")
         if retry_after:
             try:
@@ -194,7 +197,9 @@ class Transport:
         reset = response.headers.get("x-ratelimit-reset")
         if reset and response.status_code == 429:
             try:
-                wait = float(reset) - datetime.now(UTC).timestamp()
+                wait = float(reset)
+                if wait >= EPOCH_THRESHOLD:
+                    wait -= datetime.now(UTC).timestamp()
                 return min(self.settings.backoff_cap, max(0.0, wait))
             except ValueError:
                 pass

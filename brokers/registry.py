@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from brokers.alpaca import AlpacaTradingConnector
-from brokers.config import AlpacaSource, SourceConfig
+from brokers.config import AlpacaSource, SnapTradeSource, SourceConfig
 from brokers.connector import Connector
 from brokers.http import TransportSettings
+from brokers.snaptrade import SnapTradeConnector
 
 
 def connector_for(source: SourceConfig, settings: TransportSettings | None = None) -> Connector:
     if isinstance(source, AlpacaSource):
         return AlpacaTradingConnector(source, settings)
+    if isinstance(source, SnapTradeSource):
+        return SnapTradeConnector(source, settings)
     raise TypeError(f"no connector for source kind {source.kind!r}")  # pragma: no cover

@@ -34,6 +34,19 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
+def warning_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+    """The warnings steps put in their metadata (a user skipped, ...), each once."""
+    messages: list[str] = []
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        value = materialization.metadata.get("warnings")
+        for line in str(getattr(value, "value", "") or "").splitlines():
+            message = line.removeprefix("- ").strip()
+            if message and message not in messages:
+                messages.append(message)
+    return messages
+
+
 def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
     """Materialize every asset for every source; returns the number of failed sources."""
     if settings.sources_file is None:
@@ -59,6 +72,8 @@ def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
         )
         if result.success:
             out(f"  {name}: ok (run {result.run_id})")
+            for message in warning_messages(result):
+                out(f"    warning: {message}")
         else:
             failed += 1
             out(f"  {name}: FAILED (run {result.run_id})")

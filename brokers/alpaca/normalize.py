@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from brokers.frames import position_key
 from brokers.parse import mask_account_number, to_decimal, to_utc
 from schemas import (
     AccountStatus,
@@ -147,10 +148,6 @@ def balance_row(account: Mapping[str, Any], *, as_of: datetime) -> dict[str, Any
         "buying_power": to_decimal(account.get("buying_power")),
         "equity": to_decimal(account.get("equity")),
     }
-
-
-def position_key(symbol: str, instrument_type: str) -> str:
-    return f"{instrument_type}:{symbol}"
 
 
 def position_row(

@@ -30,8 +30,14 @@ def test_secrets_come_from_the_environment(tmp_path):
 
 def test_the_example_file_is_valid():
     path = Path(__file__).parents[2] / "sources.example.yaml"
-    env = {"ALPACA_PAPER_KEY_ID": "k", "ALPACA_PAPER_SECRET_KEY": "s"}
-    assert [s.name for s in load_sources(path, environ=env)] == ["alpaca-paper"]
+    env = {
+        "ALPACA_PAPER_KEY_ID": "k",
+        "ALPACA_PAPER_SECRET_KEY": "s",
+        "SNAPTRADE_CLIENT_ID": "c",
+        "SNAPTRADE_CONSUMER_KEY": "k",
+        "SNAPTRADE_USER_SECRETS": '{"u": "s"}',
+    }
+    assert [s.name for s in load_sources(path, environ=env)] == ["alpaca-paper", "snaptrade"]
 
 
 @pytest.mark.parametrize(
@@ -62,3 +68,57 @@ def test_a_missing_variable_is_named(tmp_path):
         f"{path}: source 'alpaca-paper': field 'secret_key': "
         "environment variable TEST_SECRET is not set"
     )
+
+
+SNAPTRADE = """
+sources:
+  - name: snaptrade
+    kind: snaptrade
+    client_id: {env: ST_CLIENT_ID}
+    consumer_key: {env: ST_CONSUMER_KEY}
+"""
+SNAPTRADE_ENV = {"ST_CLIENT_ID": "PARTNER-1", "ST_CONSUMER_KEY": "consumer-key-1"}
+
+
+def test_snaptrade_user_secrets_from_an_environment_variable_holding_json(tmp_path):
+    path = write(tmp_path, SNAPTRADE + "    user_secrets: {env: ST_USERS}\n")
+    env = {**SNAPTRADE_ENV, "ST_USERS": '{"alice": "secret-alice", "bob": "secret-bob"}'}
+    [source] = load_sources(path, environ=env)
+    assert source.users() == {"alice": "secret-alice", "bob": "secret-bob"}
+    assert {"secret-alice", "secret-bob", "consumer-key-1"} <= set(source.secrets())
+    assert "secret-alice" not in repr(source)
+
+
+def test_snaptrade_user_secrets_from_a_file_the_configuration_names(tmp_path):
+    secrets = tmp_path / "users.json"
+    secrets.write_text('[{"userId": "alice", "userSecret": "secret-alice"}]')
+    path = write(tmp_path, SNAPTRADE + "    user_secrets_file: {env: ST_USERS_FILE}\n")
+    [source] = load_sources(path, environ={**SNAPTRADE_ENV, "ST_USERS_FILE": str(secrets)})
+    assert source.users() == {"alice": "secret-alice"}
+
+
+@pytest.mark.parametrize(
+    ("users", "expected"),
+    [
+        ('{"alice": "secret-alice"', "user_secrets is not JSON"),
+        ('["secret-alice"]', "entry #1 needs userId and userSecret"),
+        ('{"alice": ""}', "must be non-empty strings"),
+        ("{}", "no users given"),
+    ],
+)
+def test_bad_user_secrets_are_named_without_quoting_them(tmp_path, users, expected):
+    path = write(tmp_path, SNAPTRADE + "    user_secrets: {env: ST_USERS}\n")
+    [source] = load_sources(path, environ={**SNAPTRADE_ENV, "ST_USERS": users})
+    with pytest.raises(ConfigError) as error:
+        source.users()
+    assert "source 'snaptrade'" in str(error.value)
+    assert expected in str(error.value)
+    assert "secret-alice" not in str(error.value)
+
+
+def test_snaptrade_needs_exactly_one_origin_of_user_secrets(tmp_path):
+    path = write(tmp_path, SNAPTRADE)
+    with pytest.raises(ConfigError) as error:
+        load_sources(path, environ=SNAPTRADE_ENV)
+    assert "give exactly one of user_secrets or user_secrets_file" in str(error.value)
+    assert str(path) in str(error.value)

@@ -1,0 +1,58 @@
+"""SnapTrade endpoints: users -> connections (brokerage authorizations) -> accounts ->
+balances, positions, orders. Every call is signed (SnapTradeAuth on the transport);
+user-scoped calls add `userId` and `userSecret` to the query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from brokers.errors import PayloadError
+from brokers.http import JsonResponse, Transport
+
+ORDER_DAYS = 90  # the API's longest look-back for /orders (days=1..90)
+
+
+class SnapTradeClient:
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    async def list_users(self) -> list[str]:
+        response = await self._get("/snapTrade/listUsers", {}, list)
+        return [str(user) for user in response.body]
+
+    async def connections(self, user: str, secret: str) -> JsonResponse:
+        return await self._get("/authorizations", _user(user, secret), list)
+
+    async def accounts(self, user: str, secret: str) -> JsonResponse:
+        return await self._get("/accounts", _user(user, secret), list)
+
+    async def balances(self, user: str, secret: str, account_id: str) -> JsonResponse:
+        return await self._get(f"/accounts/{account_id}/balances", _user(user, secret), list)
+
+    async def positions(self, user: str, secret: str, account_id: str) -> JsonResponse:
+        response = await self._get(
+            f"/accounts/{account_id}/positions/all", _user(user, secret), dict
+        )
+        if not isinstance(response.body.get("results"), list):
+            raise PayloadError(
+                self.transport.source, "expected a 'results' list", endpoint=response.endpoint
+            )
+        return response
+
+    async def orders(self, user: str, secret: str, account_id: str) -> JsonResponse:
+        params = {"state": "all", "days": ORDER_DAYS, **_user(user, secret)}
+        return await self._get(f"/accounts/{account_id}/orders", params, list)
+
+    async def _get(self, path: str, params: dict[str, Any], kind: type) -> JsonResponse:
+        response = await self.transport.get_json(path, params)
+        if not isinstance(response.body, kind):
+            raise PayloadError(
+                self.transport.source,
+                f"expected a JSON {kind.__name__}, got {type(response.body).__name__}",
+                endpoint=response.endpoint,
+            )
+        return response
+
+
+def _user(user: str, secret: str) -> dict[str, str]:
+    return {"userId": user, "userSecret": secret}
