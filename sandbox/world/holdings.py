@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 
-from sandbox.world.instruments import BASE_PRICES, INSTRUMENTS
+from sandbox.world.instruments import BASE_PRICES, BY_KIND, CAD_INSTRUMENTS, INSTRUMENTS
 from sandbox.world.model import Account, Balance, Instrument, Position
 from sandbox.world.prices import price_on
 from sandbox.world.randomness import decimal_between, rng, uuid4
@@ -48,13 +48,23 @@ def _quantity(r: random.Random, instrument: Instrument, short: bool) -> Decimal:
     return Decimal(max(1, int(math.exp(r.uniform(0, math.log(400))))))
 
 
+def universe(account: Account) -> tuple[Instrument, ...]:
+    """What an account can hold: crypto accounts hold crypto, Canadian accounts mostly
+    Toronto listings plus US stocks and ETFs, every other account the US universe."""
+    if account.account_type == "crypto":
+        return BY_KIND["crypto"]
+    if account.base_currency == "CAD":
+        return CAD_INSTRUMENTS + BY_KIND["equity"][:6] + BY_KIND["etf"][:3]
+    return INSTRUMENTS
+
+
 @lru_cache(maxsize=4096)
 def holdings(seed: int, account: Account, count: int) -> tuple[Holding, ...]:
     """The account's positions, drawn once; closed accounts hold nothing."""
     if account.status == "closed":
         return ()
     r = rng(seed, account.account_id, "positions")
-    pool = list(INSTRUMENTS)
+    pool = list(universe(account))
     chosen: list[Instrument] = []
     while pool and len(chosen) < count:
         pick = r.choices(pool, weights=[_KIND_WEIGHTS[i.kind] for i in pool])[0]

@@ -1,8 +1,8 @@
 """The fixed universe of instruments every account trades, with their base prices.
 
-The universe does not depend on the seed (asset ids are global at a broker); the seed
-only moves prices. Option prices are per contract (premium x 100), so a position's market
-value is always quantity x price.
+Canadian listings form a second universe, in CAD. The universe does not depend on the
+seed (asset ids are global at a broker); the seed only moves prices. Option prices are
+per contract (premium x 100), so a position's market value is always quantity x price.
 """
 
 from __future__ import annotations
@@ -57,21 +57,40 @@ _UNIVERSE: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
-def _instrument(symbol: str, kind: str, exchange: str, name: str) -> Instrument:
+# Listed in Toronto, traded in CAD: held by the Canadian brokerages' accounts only.
+_CAD_UNIVERSE: tuple[tuple[str, str, str, str, str], ...] = (
+    ("SHOP.TO", "equity", "TSX", "Shopify Inc.", "104.20"),
+    ("RY.TO", "equity", "TSX", "Royal Bank of Canada", "168.35"),
+    ("TD.TO", "equity", "TSX", "Toronto-Dominion Bank", "81.90"),
+    ("ENB.TO", "equity", "TSX", "Enbridge Inc.", "61.45"),
+    ("CNQ.TO", "equity", "TSX", "Canadian Natural Resources Limited", "45.10"),
+    ("XIU.TO", "etf", "TSX", "iShares S&P/TSX 60 Index ETF", "38.75"),
+    ("VFV.TO", "etf", "TSX", "Vanguard S&P 500 Index ETF", "142.60"),
+    ("ZAG.TO", "etf", "TSX", "BMO Aggregate Bond Index ETF", "13.95"),
+)
+
+
+def _instrument(symbol: str, kind: str, exchange: str, name: str, currency: str) -> Instrument:
     return Instrument(
         symbol=symbol,
         kind=kind,
-        currency="USD",
+        currency=currency,
         asset_id=uuid4(rng("asset", symbol)),
         exchange=exchange,
         name=name,
+        multiplier=Decimal(100) if kind == "option" else Decimal(1),
     )
 
 
 INSTRUMENTS: tuple[Instrument, ...] = tuple(
-    _instrument(symbol, kind, exchange, name) for symbol, kind, exchange, name, _ in _UNIVERSE
+    _instrument(symbol, kind, exchange, name, "USD")
+    for symbol, kind, exchange, name, _ in _UNIVERSE
 )
-BASE_PRICES: dict[str, Decimal] = {row[0]: Decimal(row[4]) for row in _UNIVERSE}
+CAD_INSTRUMENTS: tuple[Instrument, ...] = tuple(
+    _instrument(symbol, kind, exchange, name, "CAD")
+    for symbol, kind, exchange, name, _ in _CAD_UNIVERSE
+)
+BASE_PRICES: dict[str, Decimal] = {row[0]: Decimal(row[4]) for row in (*_UNIVERSE, *_CAD_UNIVERSE)}
 BY_KIND: dict[str, tuple[Instrument, ...]] = {
     kind: tuple(i for i in INSTRUMENTS if i.kind == kind)
     for kind in ("equity", "etf", "option", "crypto")

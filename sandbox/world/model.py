@@ -7,7 +7,7 @@ compare a warehouse against, so they hold values exactly as a broker would know 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 OPEN_ORDER_STATUSES = frozenset({"new", "accepted", "pending_new", "partially_filled", "held"})
@@ -25,6 +25,7 @@ class WorldSizes:
     # Per-account overrides of orders_per_account, by account position (tests use it to
     # give one account thousands of orders while the others stay small).
     orders_by_account: tuple[int, ...] = ()
+    snaptrade_users: int = 3  # SnapTrade end users, each with 1-3 connections of 1-3 accounts
 
     def orders_for(self, index: int) -> int:
         if index < len(self.orders_by_account):
@@ -40,6 +41,7 @@ class Instrument:
     asset_id: str
     exchange: str  # an Alpaca exchange code ("" for options, "CRYPTO" for crypto)
     name: str
+    multiplier: Decimal = Decimal(1)  # units per contract: 100 for options
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,45 @@ class Account:
     base_currency: str
     is_paper: bool
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SnapTradeUser:
+    user_id: str
+    user_secret: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    """A SnapTrade brokerage authorization: one login at one institution."""
+
+    connection_id: str
+    user_id: str
+    brokerage: str  # display name, e.g. "Questrade"
+    brokerage_slug: str  # e.g. "QUESTRADE"
+    connection_type: str  # read | trade
+    created_at: datetime
+    disabled_at: datetime | None  # from then on, its accounts show their last cached state
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """A SnapTrade account activity (a transaction): trades, cash movements, income."""
+
+    activity_id: str
+    account_id: str
+    type: str  # BUY | SELL | DIVIDEND | CONTRIBUTION | WITHDRAWAL | FEE | INTEREST
+    symbol: str | None
+    option_symbol: str | None
+    units: Decimal
+    price: Decimal
+    amount: Decimal  # positive adds cash
+    currency: str
+    trade_date: datetime
+    settlement_date: date
+    description: str
+    fee: Decimal
 
 
 @dataclass(frozen=True, slots=True)

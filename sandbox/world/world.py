@@ -8,17 +8,32 @@ clock), so two worlds with the same seed agree on every order they both show.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar
 
 from sandbox.world.accounts import ALPACA, alpaca_account
+from sandbox.world.activities import activities_of
 from sandbox.world.holdings import balance, holdings, starting_cash, value
-from sandbox.world.model import Account, ApiKey, Balance, Order, Position, WorldSizes
+from sandbox.world.model import (
+    Account,
+    Activity,
+    ApiKey,
+    Balance,
+    Connection,
+    Order,
+    Position,
+    SnapTradeUser,
+    WorldSizes,
+)
 from sandbox.world.plans import SPILL, day_plans
+from sandbox.world.randomness import decimal_between, rng
+from sandbox.world.snaptrade_users import SNAPTRADE, UserRecord, snaptrade_user
 
 T = TypeVar("T")
 _MEMO_SIZE = 64
@@ -45,6 +60,21 @@ def _alpaca_roster(seed: int, count: int) -> tuple[tuple[Account, ApiKey], ...]:
 def _alpaca_index(seed: int, count: int) -> dict[str, int]:
     """Account id -> position in the roster (which fixes per-account sizes)."""
     return {account.account_id: i for i, (account, _) in enumerate(_alpaca_roster(seed, count))}
+
+
+@lru_cache(maxsize=16)
+def _snaptrade_roster(seed: int, count: int) -> tuple[UserRecord, ...]:
+    return tuple(snaptrade_user(seed, index) for index in range(count))
+
+
+@lru_cache(maxsize=16)
+def _snaptrade_accounts(seed: int, count: int) -> dict[str, Account]:
+    return {a.account_id: a for record in _snaptrade_roster(seed, count) for a in record.accounts}
+
+
+# A broken connection stops syncing this long after the world's history starts (plus
+# the planned number of days), during a working day.
+DISABLED_AT_HOUR = timedelta(hours=14, minutes=7, seconds=31)
 
 
 class World:
@@ -102,13 +132,75 @@ class World:
 
     def accounts(self, venue: str | None = None) -> list[Account]:
         """Accounts opened at or before the clock, of one venue or all."""
-        if venue not in (None, ALPACA):
-            return []
-        return [a for a, _ in self._roster() if a.created_at <= self.clock]
+        found: list[Account] = []
+        if venue in (None, ALPACA):
+            found += [a for a, _ in self._roster() if a.created_at <= self.clock]
+        if venue in (None, SNAPTRADE):
+            found += sorted(
+                (a for a in self._snaptrade_accounts().values() if a.created_at <= self.clock),
+                key=lambda a: a.account_id,
+            )
+        return found
 
     def account(self, account_id: str) -> Account:
         """Any account of the world, opened yet or not; KeyError if there is none."""
-        return self._roster()[self._index()[account_id]][0]
+        index = self._index().get(account_id)
+        if index is not None:
+            return self._roster()[index][0]
+        return self._snaptrade_accounts()[account_id]
+
+    # SnapTrade users and connections
+
+    def _snaptrade_roster(self) -> tuple[UserRecord, ...]:
+        return _snaptrade_roster(self.seed, self.sizes.snaptrade_users)
+
+    def _snaptrade_accounts(self) -> dict[str, Account]:
+        return _snaptrade_accounts(self.seed, self.sizes.snaptrade_users)
+
+    def snaptrade_users(self) -> list[SnapTradeUser]:
+        """SnapTrade users registered at or before the clock, by user id."""
+        users = [r.user for r in self._snaptrade_roster() if r.user.created_at <= self.clock]
+        return sorted(users, key=lambda u: u.user_id)
+
+    def connections(self, user_id: str | None = None) -> list[Connection]:
+        """Connections made at or before the clock (all, or one user's), by id. A broken
+        connection carries its `disabled_at` (it is disabled once the clock reaches it)."""
+        found = [
+            self._dated(connection, days)
+            for record in self._snaptrade_roster()
+            if user_id in (None, record.user.user_id)
+            for connection, days in record.connections
+            if connection.created_at <= self.clock
+        ]
+        return sorted(found, key=lambda c: c.connection_id)
+
+    def connection(self, connection_id: str) -> Connection:
+        for record in self._snaptrade_roster():
+            for connection, days in record.connections:
+                if connection.connection_id == connection_id:
+                    return self._dated(connection, days)
+        raise KeyError(connection_id)
+
+    def _dated(self, connection: Connection, disabled_after_days: int | None) -> Connection:
+        if disabled_after_days is None:
+            return connection
+        at = self.since.replace(hour=0, minute=0, second=0, microsecond=0)
+        at += timedelta(days=disabled_after_days) + DISABLED_AT_HOUR
+        return dataclasses.replace(connection, disabled_at=at)
+
+    def accounts_of_user(self, user_id: str) -> list[Account]:
+        return [a for a in self.accounts(SNAPTRADE) if a.user_id == user_id]
+
+    def data_as_of(self, account_id: str) -> datetime:
+        """The instant an account's data describes: the clock, or for an account behind a
+        disabled connection, the moment it was disabled (its last cached state)."""
+        account = self.account(account_id)
+        if account.venue != SNAPTRADE:
+            return self.clock
+        disabled_at = self.connection(account.connection_id).disabled_at
+        if disabled_at is not None and disabled_at <= self.clock:
+            return disabled_at
+        return self.clock
 
     def alpaca_keys(self) -> list[ApiKey]:
         """One key pair per Alpaca account opened at or before the clock."""
@@ -122,19 +214,48 @@ class World:
         if account.created_at > self.clock:
             return []
         held = holdings(self.seed, account, self.sizes.positions_per_account)
+        as_of = self.data_as_of(account_id)
         valued = self._memoized(
             ("positions", account_id),
-            lambda: [value(self.seed, account_id, holding, self.clock) for holding in held],
+            lambda: [value(self.seed, account_id, holding, as_of) for holding in held],
         )
         return list(valued)
 
     def balances(self, account_id: str) -> list[Balance]:
-        """One balance per currency (USD for Alpaca accounts)."""
+        """One balance per currency: the base currency's (cash plus the positions priced in
+        it), and for Canadian accounts a USD balance too (USD cash and US holdings)."""
         account = self.account(account_id)
         if account.created_at > self.clock:
             return []
         cash = starting_cash(self.seed, account, self.sizes.positions_per_account)
-        return [balance(account, cash, self.positions(account_id), self.clock)]
+        positions = self.positions(account_id)
+        as_of = self.data_as_of(account_id)
+        if account.base_currency == "USD":
+            return [balance(account, cash, positions, as_of)]
+        usd_cash = (
+            Decimal("0.00")
+            if account.status == "closed"
+            else decimal_between(
+                rng(self.seed, account_id, "cash", "USD"), Decimal(100), Decimal(20_000), 2
+            )
+        )
+        by_currency = {account.base_currency: cash, "USD": usd_cash}
+        return [
+            dataclasses.replace(
+                balance(account, amount, [p for p in positions if p.currency == currency], as_of),
+                currency=currency,
+            )
+            for currency, amount in sorted(by_currency.items())
+        ]
+
+    def activities(self, account_id: str) -> list[Activity]:
+        """The account's transactions in [since, its data's instant], by (trade_date, id)."""
+        account = self.account(account_id)
+        if account.created_at > self.clock:
+            return []
+        return activities_of(
+            self.seed, account, self.orders(account_id), self.since, self.data_as_of(account_id)
+        )
 
     # orders
 
@@ -145,16 +266,21 @@ class World:
 
     def _orders(self, account_id: str) -> list[Order]:
         account = self.account(account_id)
-        daily = self.sizes.orders_for(self._index()[account_id]) / max(self.sizes.history_days, 1)
-        if account.status == "closed" or daily <= 0 or self.clock < self.since:
+        index = self._index().get(account_id)
+        wanted = self.sizes.orders_per_account if index is None else self.sizes.orders_for(index)
+        daily = wanted / max(self.sizes.history_days, 1)
+        clock = self.data_as_of(account_id)
+        if account.status == "closed" or daily <= 0 or clock < self.since:
             return []
-        day, last_day = (self.since - SPILL).date(), self.clock.date()
+        day, last_day = (self.since - SPILL).date(), clock.date()
         result: list[Order] = []
         while day <= last_day:
             for plan in day_plans(self.seed, account, day, daily):
-                if self.since <= plan.order.submitted_at <= self.clock:
-                    result.append(plan.state_at(self.clock))
+                if self.since <= plan.order.submitted_at <= clock:
+                    result.append(plan.state_at(clock))
             day += timedelta(days=1)
+        if account.account_type == "crypto":  # an exchange account trades crypto only
+            result = [order for order in result if order.instrument.kind == "crypto"]
         result.sort(key=lambda order: (order.submitted_at, order.order_id))
         return result
 

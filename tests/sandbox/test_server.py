@@ -31,7 +31,7 @@ def test_manifest(sandbox: Sandbox) -> None:
     alpaca = manifest["apis"]["alpaca"]
     assert alpaca["base_url"] == sandbox.base_url + "/alpaca"
     assert [a["account_id"] for a in alpaca["accounts"]] == [
-        a.account_id for a in sandbox.world.accounts()
+        a.account_id for a in sandbox.world.accounts("alpaca")
     ]
     assert {a["is_paper"] for a in alpaca["accounts"]} == {True, False}
     served = httpx.get(sandbox.base_url + "/_sandbox/manifest").json()

@@ -22,9 +22,9 @@ DAY = timedelta(days=1)
 
 
 def snapshot(world: World) -> tuple[object, ...]:
-    ids = [a.account_id for a in world.accounts()]
+    ids = [a.account_id for a in world.accounts("alpaca")]
     return (
-        world.accounts(),
+        world.accounts("alpaca"),
         world.alpaca_keys(),
         [world.positions(i) for i in ids],
         [world.balances(i) for i in ids],
@@ -43,7 +43,9 @@ def test_same_seed_and_clock_give_the_same_world() -> None:
 
 def test_another_seed_gives_another_world() -> None:
     a, b = World(0, CLOCK), World(1, CLOCK)
-    assert [x.account_id for x in a.accounts()] != [x.account_id for x in b.accounts()]
+    assert [x.account_id for x in a.accounts("alpaca")] != [
+        x.account_id for x in b.accounts("alpaca")
+    ]
     assert snapshot(a) != snapshot(b)
 
 
@@ -77,7 +79,7 @@ def test_default_world_has_paper_and_live_accounts_with_keys() -> None:
     accounts = world.accounts("alpaca")
     assert len(accounts) == 3
     assert {a.is_paper for a in accounts} == {True, False}
-    assert world.accounts("snaptrade") == []
+    assert len(world.accounts("snaptrade")) >= 5  # a separate roster, drawn apart
     for account in accounts:
         assert account.institution == "Alpaca"
         assert account.user_id == account.connection_id == account.account_id
@@ -95,7 +97,7 @@ def test_default_world_has_paper_and_live_accounts_with_keys() -> None:
 def test_positions_and_balances_are_exact() -> None:
     world = World(0, CLOCK)
     kinds: Counter[str] = Counter()
-    for account in world.accounts():
+    for account in world.accounts("alpaca"):
         positions = world.positions(account.account_id)
         assert [p.instrument.symbol for p in positions] == sorted(
             p.instrument.symbol for p in positions
@@ -124,7 +126,7 @@ def test_positions_and_balances_are_exact() -> None:
 
 
 def test_prices_move_by_day() -> None:
-    account_id = World(0, CLOCK).accounts()[0].account_id
+    account_id = World(0, CLOCK).accounts("alpaca")[0].account_id
     today = World(0, CLOCK).positions(account_id)
     tomorrow = World(0, CLOCK + DAY).positions(account_id)
     later_today = World(0, CLOCK + timedelta(hours=5)).positions(account_id)
@@ -150,7 +152,7 @@ def _check_order(order: Order, clock: datetime) -> None:
 
 def test_orders_as_of_the_clock() -> None:
     world = World(0, CLOCK)
-    for account in world.accounts():
+    for account in world.accounts("alpaca"):
         orders = world.orders(account.account_id)
         assert 80 <= len(orders) <= 170
         assert orders == sorted(orders, key=lambda o: (o.submitted_at, o.order_id))
@@ -162,7 +164,7 @@ def test_orders_as_of_the_clock() -> None:
 def test_moving_the_clock_creates_orders_and_moves_open_ones() -> None:
     before, after = World(0, CLOCK), World(0, CLOCK).at(CLOCK + DAY)
     new = changed = 0
-    for account in before.accounts():
+    for account in before.accounts("alpaca"):
         then = {o.order_id: o for o in before.orders(account.account_id)}
         now = {o.order_id: o for o in after.orders(account.account_id)}
         assert then.keys() <= now.keys()  # nothing disappears
@@ -176,7 +178,7 @@ def test_moving_the_clock_creates_orders_and_moves_open_ones() -> None:
 
 def test_orders_submitted_after_the_clock_do_not_exist_yet() -> None:
     later = World(0, CLOCK + 3 * DAY)
-    account_id = later.accounts()[0].account_id
+    account_id = later.accounts("alpaca")[0].account_id
     future = [o for o in later.orders(account_id) if o.submitted_at > CLOCK]
     assert future
     seen = {o.order_id for o in World(0, CLOCK, since=later.since).orders(account_id)}
@@ -186,14 +188,14 @@ def test_orders_submitted_after_the_clock_do_not_exist_yet() -> None:
 def test_an_order_is_the_same_order_in_every_world_that_shows_it() -> None:
     a = World(0, CLOCK + DAY)
     b = World(0, CLOCK).at(CLOCK + DAY)  # longer history, same instant
-    account_id = a.accounts()[0].account_id
+    account_id = a.accounts("alpaca")[0].account_id
     by_id = {o.order_id: o for o in b.orders(account_id)}
     assert all(by_id[o.order_id] == o for o in a.orders(account_id))
 
 
 def test_equal_submission_times_exist() -> None:
     world = World(0, CLOCK)
-    for account in world.accounts():
+    for account in world.accounts("alpaca"):
         orders = world.orders(account.account_id)
         counts = Counter(o.submitted_at for o in orders)
         tied = sum(n for n in counts.values() if n > 1)
@@ -202,7 +204,7 @@ def test_equal_submission_times_exist() -> None:
 
 def test_bracket_legs_share_their_parents_submission_and_wait_for_its_fill() -> None:
     world = World(0, CLOCK, WorldSizes(orders_per_account=600))
-    orders = world.orders(world.accounts()[0].account_id)
+    orders = world.orders(world.accounts("alpaca")[0].account_id)
     by_id = {o.order_id: o for o in orders}
     legs = [o for o in orders if o.parent_order_id]
     assert legs
@@ -219,7 +221,7 @@ def test_bracket_legs_share_their_parents_submission_and_wait_for_its_fill() -> 
 
 def test_an_account_with_thousands_of_orders() -> None:
     world = World(0, CLOCK, WorldSizes(orders_per_account=10, orders_by_account=(2500,)))
-    first, second = (a.account_id for a in world.accounts()[:2])
+    first, second = (a.account_id for a in world.accounts("alpaca")[:2])
     assert len(world.orders(first)) > 2000
     assert len(world.orders(second)) < 40
 
@@ -227,6 +229,27 @@ def test_an_account_with_thousands_of_orders() -> None:
 def test_a_large_world_is_cheap_to_build() -> None:
     started = time.perf_counter()
     world = World(0, CLOCK, WorldSizes(alpaca_accounts=10_000, orders_per_account=200))
-    account = world.account(world.accounts()[-1].account_id)
+    account = world.account(world.accounts("alpaca")[-1].account_id)
     assert len(world.orders(account.account_id)) > 0 or account.status == "closed"
     assert time.perf_counter() - started < 5
+
+
+def test_the_alpaca_world_of_a_seed_never_moves() -> None:
+    """Adding other brokers' records must not change what an Alpaca seed draws: the
+    fingerprint of seed 0 at a fixed clock is pinned."""
+    world = World(0, CLOCK)
+    digest = hashlib.sha256()
+    for a in world.accounts("alpaca"):
+        positions = [
+            (p.instrument.symbol, p.quantity, p.market_value, p.cost_basis)
+            for p in world.positions(a.account_id)
+        ]
+        orders = [
+            (o.order_id, o.status, o.instrument.symbol, o.quantity, o.limit_price, o.updated_at,
+             o.filled_avg_price)
+            for o in world.orders(a.account_id)
+        ]  # fmt: skip
+        digest.update(repr((a, positions, world.balances(a.account_id), orders)).encode())
+    assert digest.hexdigest() == (
+        "0b6b193c643a3bbacc0ad2acdf6cde6c0e590e07f8b6c7a951a1b07fae1fac8f"
+    )
