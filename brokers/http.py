@@ -8,7 +8,7 @@ import asyncio
 import json
 import logging
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -102,6 +102,11 @@ class Transport:
             ),
             follow_redirects=False,
         )
+
+    def watch(self, hook: Callable[[httpx.Request], Awaitable[None]]) -> None:
+        """Call `hook` with every request as sent (signed, with its final query), e.g. to
+        audit what a connector sends."""
+        self._client.event_hooks["request"].append(hook)
 
     async def __aenter__(self) -> Transport:
         return self

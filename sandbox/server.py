@@ -39,6 +39,7 @@ class SandboxConfig:
     clock: datetime | None = None  # None: start of the current UTC day
     sizes: WorldSizes = WorldSizes()  # noqa: RUF009 (frozen, shared safely)
     enforce_rate_limits: bool = False
+    rate_limit_period_seconds: float | None = None  # compress rate windows (tests)
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port
 
@@ -51,6 +52,7 @@ class Sandbox:
         self._state = ServingState(
             world=World(config.seed, config.clock, config.sizes),
             enforce_rate_limits=config.enforce_rate_limits,
+            rate_limit_period=config.rate_limit_period_seconds,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None

@@ -14,4 +14,5 @@ class ServingState:
 
     world: World
     enforce_rate_limits: bool = False
+    rate_limit_period: float | None = None  # seconds; None: each API's real window
     request_counts: dict[str, int] = field(default_factory=dict)

@@ -14,6 +14,7 @@ import duckdb
 from sandbox import World
 
 LINEAGE = {"fetched_at", "run_id"}
+TABLE_NAMES = ("users", "connections", "accounts", "balances", "positions", "orders")
 RAW_CLASS = {"equity": "us_equity", "option": "us_option", "crypto": "crypto"}
 RAW_ACCOUNT_STATUS = {"active": "ACTIVE", "restricted": "LIMITED", "closed": "ACCOUNT_CLOSED"}
 ACCOUNT_STATUS = {"active": "open", "restricted": "restricted", "closed": "closed"}
@@ -108,3 +109,91 @@ def alpaca_truth(world: World, sources: dict[str, str]) -> dict[str, list[dict[s
                 "currency": o.instrument.currency,
             })  # fmt: skip
     return truth
+
+
+SNAPTRADE_ACCOUNT_TYPE = {
+    "margin": "margin", "cash": "cash", "tfsa": "other", "rrsp": "retirement",
+    "ira": "retirement", "crypto": "crypto",
+}  # fmt: skip
+SNAPTRADE_KIND = {"equity": "equity", "etf": "etf", "option": "option", "crypto": "crypto"}
+SNAPTRADE_RAW_KIND = {"equity": "stock", "etf": "etf", "option": "option", "crypto": "crypto"}
+SNAPTRADE_SECURITY_CODE = {"equity": "cs", "etf": "et", "crypto": "crypto", "option": "option"}
+
+
+def snaptrade_truth(world: World, source: str) -> dict[str, list[dict[str, Any]]]:
+    """Expected canonical rows for a SnapTrade source that holds every user's secret.
+
+    SnapTrade reports per-share prices, so an option's prices (position price and cost,
+    order limit, stop and fill prices) are the world's per-contract figures over the
+    multiplier; values stay the world's. Raw columns
+    are checked by the normalizer's own tests, not here."""
+    truth: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_NAMES}
+    day: date = world.clock.date()
+    lineage = {"source": source, "broker": "snaptrade"}
+    for user in world.snaptrade_users():
+        truth["users"].append(
+            {**lineage, "user_id": user.user_id, "created_at": None, "user_kind": "broker"}
+        )
+        for c in world.connections(user.user_id):
+            disabled = c.disabled_at is not None and c.disabled_at <= world.clock
+            truth["connections"].append({
+                **lineage, "connection_id": c.connection_id, "user_id": user.user_id,
+                "institution": c.brokerage, "connection_type": c.connection_type,
+                "status": "disabled" if disabled else "active",
+                "created_at": c.created_at, "disabled_at": c.disabled_at if disabled else None,
+            })  # fmt: skip
+    for a in world.accounts("snaptrade"):
+        base = {**lineage, "account_id": a.account_id}
+        as_of = world.data_as_of(a.account_id)
+        truth["accounts"].append({
+            **base, "connection_id": a.connection_id, "user_id": a.user_id,
+            "institution": a.institution, "account_number_masked": "****" + a.account_number[-4:],
+            "name": a.name, "account_type": SNAPTRADE_ACCOUNT_TYPE[a.account_type],
+            "status": "closed" if a.status == "closed" else "open",
+            "base_currency": a.base_currency, "is_paper": a.is_paper, "created_at": a.created_at,
+        })  # fmt: skip
+        for b in world.balances(a.account_id):
+            truth["balances"].append({
+                **base, "currency": b.currency, "as_of_date": day, "as_of": as_of,
+                "cash": b.cash, "buying_power": b.buying_power, "equity": None,
+            })  # fmt: skip
+        for p in world.positions(a.account_id):
+            kind = SNAPTRADE_KIND[p.instrument.kind]
+            per_share = p.instrument.multiplier if kind == "option" else Decimal(1)
+            truth["positions"].append({
+                **base, "position_key": f"{kind}:{p.instrument.symbol}", "as_of_date": day,
+                "as_of": as_of, "symbol": p.instrument.symbol, "instrument_type": kind,
+                "side": p.side, "quantity": p.quantity,
+                "contract_size": p.instrument.multiplier if kind == "option" else None,
+                "average_cost": p.average_cost / per_share,
+                "market_price": p.market_price / per_share,
+                "market_value": p.market_value, "cost_basis": p.cost_basis,
+                "unrealized_pnl": p.unrealized_pnl, "currency": p.currency,
+            })  # fmt: skip
+        for o in world.orders(a.account_id):
+            kind = SNAPTRADE_KIND[o.instrument.kind]
+            status = ORDER_STATUS[o.status]
+            per_share = o.instrument.multiplier if kind == "option" else Decimal(1)
+            truth["orders"].append({
+                **base, "order_id": o.order_id, "parent_order_id": o.parent_order_id,
+                "client_order_id": None, "symbol": o.instrument.symbol,
+                "instrument_type": kind, "side": order_side(o.side, o.position_intent),
+                "order_type": o.order_type, "time_in_force": o.time_in_force,
+                "status": status, "quantity": o.quantity, "notional": None,
+                "filled_quantity": o.filled_quantity,
+                "limit_price": per(o.limit_price, per_share),
+                "stop_price": per(o.stop_price, per_share),
+                "average_fill_price": per(o.filled_avg_price, per_share),
+                "submitted_at": o.submitted_at, "filled_at": o.filled_at,
+                "canceled_at": o.updated_at if status == "canceled" else None,
+                "updated_at": o.updated_at, "currency": o.instrument.currency,
+            })  # fmt: skip
+    return truth
+
+
+def per(value: Decimal | None, divisor: Decimal) -> Decimal | None:
+    return None if value is None else value / divisor
+
+
+def without_raw(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: v for k, v in r.items() if not k.startswith("raw_")} for r in records]

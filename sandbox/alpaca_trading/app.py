@@ -25,9 +25,9 @@ from sandbox.alpaca_trading.errors import (
     invalid,
 )
 from sandbox.alpaca_trading.gateway import Gateway
-from sandbox.alpaca_trading.limits import RateLimiter
 from sandbox.alpaca_trading.orders_query import parse_orders_query, select_orders
 from sandbox.alpaca_trading.render import account_json, order_json, position_json
+from sandbox.limits import PERIOD_SECONDS, RateLimiter
 from sandbox.serving import ServingState
 from sandbox.world import Account, Order, World
 
@@ -121,7 +121,8 @@ def build_app(state: ServingState) -> ASGIApp:
         Route("/v2/orders/{order_id}", get_order),
     ]
     app = Starlette(routes=routes, exception_handlers=handlers)
-    return Gateway(app, state, RateLimiter(), Keyring())
+    limiter = RateLimiter(period=state.rate_limit_period or PERIOD_SECONDS)
+    return Gateway(app, state, limiter, Keyring())
 
 
 def describe(world: World) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.alpaca_trading.auth import KEY_HEADER, SECRET_HEADER, Keyring
 from sandbox.alpaca_trading.errors import rate_limited
-from sandbox.alpaca_trading.limits import RateLimiter
 from sandbox.asgi import adding_headers
+from sandbox.limits import RateLimiter
 from sandbox.serving import ServingState
 
 

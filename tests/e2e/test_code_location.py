@@ -48,7 +48,12 @@ def test_every_asset_materializes_through_dagster(tmp_path, monkeypatch):
     assert keys == set(TABLES)
     job = definitions.resolve_job_def(SYNC_JOB)
     partitions = job.partitions_def.get_partition_keys()
-    assert partitions == ["sandbox-alpaca-1", "sandbox-alpaca-2", "sandbox-alpaca-3"]
+    assert partitions == [
+        "sandbox-alpaca-1",
+        "sandbox-alpaca-2",
+        "sandbox-alpaca-3",
+        "sandbox-snaptrade",
+    ]
 
     with dg.instance_for_test() as instance:
         for partition in partitions:

@@ -15,7 +15,14 @@ import pytest
 
 from sandbox import World
 from schemas import TABLES
-from tests.oracle import alpaca_truth, rows, warehouse_rows
+from tests.oracle import (
+    TABLE_NAMES,
+    alpaca_truth,
+    rows,
+    snaptrade_truth,
+    warehouse_rows,
+    without_raw,
+)
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 ROOT = Path(__file__).parents[2]
@@ -57,6 +64,7 @@ def test_the_demo_says_it_uses_the_sandbox_and_prints_what_landed(first_run):
     _, result = first_run
     assert "No sources.yaml: using the built-in sandbox sources" in result.stdout
     assert "sandbox-alpaca-1: ok" in result.stdout
+    assert "sandbox-snaptrade: ok" in result.stdout
     assert "Sample query:" in result.stdout
 
 
@@ -67,14 +75,29 @@ def test_the_warehouse_equals_the_worlds_truth_row_for_row(first_run, name):
     expected = alpaca_truth(world, world_sources(world))[name]
     assert len(expected) > 0
     key = TABLES[name].key
-    assert warehouse_rows(home / "warehouse.duckdb", name, key) == rows(expected, key)
+    landed = warehouse_rows(home / "warehouse.duckdb", name, key, "WHERE broker = 'alpaca'")
+    assert landed == rows(expected, key)
+
+
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_the_snaptrade_tables_equal_the_worlds_truth(first_run, name):
+    home, _ = first_run
+    expected = snaptrade_truth(World(seed=0, clock=CLOCK), "sandbox-snaptrade")[name]
+    assert len(expected) > 0
+    key = TABLES[name].key
+    landed = warehouse_rows(home / "warehouse.duckdb", name, key, "WHERE broker = 'snaptrade'")
+    assert without_raw(landed) == rows(without_raw(expected), key)
 
 
 def test_users_and_connections_are_derived_from_the_keys(first_run):
     home, _ = first_run
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        kinds = con.execute("SELECT DISTINCT user_kind FROM users").fetchall()
-        count = con.execute("SELECT count(*) FROM connections WHERE status = 'active'").fetchone()
+        kinds = con.execute(
+            "SELECT DISTINCT user_kind FROM users WHERE broker = 'alpaca'"
+        ).fetchall()
+        count = con.execute(
+            "SELECT count(*) FROM connections WHERE status = 'active' AND broker = 'alpaca'"
+        ).fetchone()
         holdings = con.execute("SELECT count(*) FROM holdings").fetchone()
     assert kinds == [("derived",)]
     assert count == (3,)

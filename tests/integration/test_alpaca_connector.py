@@ -27,7 +27,7 @@ def busy_sandbox():
 
 
 def read_all_orders(sandbox: Sandbox) -> tuple[pl.DataFrame, int, int]:
-    [source] = sandbox_sources(sandbox.manifest())
+    [source] = [s for s in sandbox_sources(sandbox.manifest()) if s.kind == "alpaca"]
     ctx = FetchContext("run-1", datetime.now(UTC), logging.getLogger("test"))
 
     async def main() -> tuple[pl.DataFrame, int, int]:

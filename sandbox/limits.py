@@ -1,4 +1,4 @@
-"""Per-key request budgets over fixed one-minute windows (200 requests a minute).
+"""Per-key request budgets over fixed windows (Alpaca: 200 a minute; SnapTrade: 250).
 
 Windows run on wall-clock time, not the world's clock: a rate limit is about how fast a
 client really calls. `reset` is the epoch second at which the key's window ends, which is
@@ -24,6 +24,10 @@ class Budget:
     remaining: int
     reset: int  # epoch seconds
     exceeded: bool
+
+    def seconds_to_reset(self, now: float | None = None) -> int:
+        """What SnapTrade sends as X-RateLimit-Reset: seconds until the window ends."""
+        return max(0, self.reset - math.floor(time.time() if now is None else now))
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         return [
