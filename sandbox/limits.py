@@ -24,10 +24,11 @@ class Budget:
     remaining: int
     reset: int  # epoch seconds
     exceeded: bool
+    ends_at: float = 0.0  # the window's exact end, epoch seconds
 
     def seconds_to_reset(self, now: float | None = None) -> int:
         """What SnapTrade sends as X-RateLimit-Reset: seconds until the window ends."""
-        return max(0, self.reset - math.floor(time.time() if now is None else now))
+        return max(0, math.ceil(self.ends_at - (time.time() if now is None else now)))
 
     def headers(self) -> list[tuple[bytes, bytes]]:
         return [
@@ -66,6 +67,7 @@ class RateLimiter:
             remaining=max(self.limit - count, 0),
             reset=math.ceil(start + self.period),
             exceeded=count > self.limit,
+            ends_at=start + self.period,
         )
 
     def _forget_before(self, cutoff: float) -> None:
