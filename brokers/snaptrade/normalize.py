@@ -56,7 +56,7 @@ def connection_row(authorization: Mapping[str, Any], *, user_id: str) -> dict[st
     return {
         "connection_id": str(authorization["id"]),
         "user_id": user_id,
-        "institution": str(
+        "institution": _text(
             brokerage.get("display_name") or brokerage.get("name") or authorization.get("name")
         ),
         "connection_type": CONNECTION_TYPE.get(str(raw_type).lower(), ConnectionType.OTHER).value,
@@ -80,9 +80,9 @@ def account_row(account: Mapping[str, Any], *, user_id: str) -> dict[str, Any]:
     raw_status = account.get("status")
     return {
         "account_id": str(account["id"]),
-        "connection_id": str(account.get("brokerage_authorization")),
+        "connection_id": _text(account.get("brokerage_authorization")),
         "user_id": user_id,
-        "institution": str(account.get("institution_name")),
+        "institution": _text(account.get("institution_name")),
         "account_number_masked": mask_account_number(account.get("number")),
         "name": account.get("name"),
         "account_type": lookup(ACCOUNT_TYPE, raw_type, AccountType.OTHER),
@@ -185,7 +185,7 @@ def _order_row(
     currency: str | None,
     parents: Mapping[str, str],
 ) -> dict[str, Any]:
-    order_id = str(order.get("brokerage_order_id"))
+    order_id = _text(order.get("brokerage_order_id"))
     option = order.get("option_symbol")
     universal = order.get("universal_symbol") or {}
     if option:
@@ -265,6 +265,12 @@ def _currency_code(currency: object) -> str | None:
     if isinstance(currency, Mapping):
         currency = currency.get("code")
     return str(currency).upper() if currency else None
+
+
+def _text(value: object) -> str | None:
+    """A required text field; a missing one stays None, so the row fails its contract and
+    is quarantined rather than landing as the string 'None'."""
+    return None if value is None else str(value)
 
 
 def _side(units: Decimal | None) -> str:

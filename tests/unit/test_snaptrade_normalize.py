@@ -264,3 +264,21 @@ def test_connections_and_accounts():
         "closed",
         "CAD",
     )
+
+
+def test_a_record_missing_its_id_is_quarantined_not_landed_as_none():
+    import logging
+
+    from brokers.connector import FetchContext
+    from brokers.frames import canonical_frame
+    from schemas import validate
+
+    rows = normalize.order_rows(
+        [order(), order(brokerage_order_id=None)], account_id="a", currency="USD"
+    )
+    ctx = FetchContext("run", AS_OF, logging.getLogger("test"))
+    frame = canonical_frame("orders", rows, source="s", broker="snaptrade", ctx=ctx)
+    result = validate("orders", frame)
+    assert result.valid["order_id"].to_list() == ["o-1"]
+    assert result.quarantined.height == 1
+    assert "order_id" in result.quarantined["quarantine_reason"][0]
