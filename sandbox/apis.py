@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
-from sandbox import alpaca_trading, snaptrade
+from sandbox import alpaca_broker, alpaca_trading, snaptrade
 from sandbox.serving import ServingState
 from sandbox.world import World
 
@@ -25,4 +25,5 @@ class MountedApi:
 APIS: tuple[MountedApi, ...] = (
     MountedApi("alpaca", "/alpaca", alpaca_trading.build_app, alpaca_trading.describe),
     MountedApi("snaptrade", "/snaptrade", snaptrade.build_app, snaptrade.describe),
+    MountedApi("alpaca_broker", "/alpaca-broker", alpaca_broker.build_app, alpaca_broker.describe),
 )

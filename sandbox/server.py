@@ -27,6 +27,7 @@ from starlette.types import ASGIApp
 from sandbox.apis import APIS
 from sandbox.asgi import Counted, WorldDate
 from sandbox.serving import ServingState
+from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
 from sandbox.world import World, WorldSizes
 
 MANIFEST_PATH = "/_sandbox/manifest"
@@ -40,6 +41,7 @@ class SandboxConfig:
     sizes: WorldSizes = WorldSizes()  # noqa: RUF009 (frozen, shared safely)
     enforce_rate_limits: bool = False
     rate_limit_period_seconds: float | None = None  # compress rate windows (tests)
+    token_lifetime_seconds: float = DEFAULT_LIFETIME_SECONDS  # compress OAuth2 tokens (tests)
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port
 
@@ -53,6 +55,7 @@ class Sandbox:
             world=World(config.seed, config.clock, config.sizes),
             enforce_rate_limits=config.enforce_rate_limits,
             rate_limit_period=config.rate_limit_period_seconds,
+            token_lifetime=config.token_lifetime_seconds,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -62,6 +65,11 @@ class Sandbox:
     def world(self) -> World:
         """The world being served."""
         return self._state.world
+
+    @property
+    def tokens(self) -> TokenLedger:
+        """The OAuth2 tokens issued so far (and a way to revoke them all)."""
+        return self._state.tokens
 
     @property
     def request_counts(self) -> dict[str, int]:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
 from sandbox.world import World
 
 
 @dataclass
 class ServingState:
     """The world being served (replaced whole when the clock moves, so each request sees
-    one consistent world), the server's options, and requests served per API."""
+    one consistent world), the server's options, requests served per API, and the OAuth2
+    tokens issued."""
 
     world: World
     enforce_rate_limits: bool = False
     rate_limit_period: float | None = None  # seconds; None: each API's real window
     request_counts: dict[str, int] = field(default_factory=dict)
+    token_lifetime: float = DEFAULT_LIFETIME_SECONDS  # OAuth2 access tokens, seconds
+    tokens: TokenLedger = field(default_factory=TokenLedger)

@@ -1,5 +1,6 @@
 """The sandbox's ground truth: one deterministic, seeded world that evolves with time."""
 
+from sandbox.world.broker_accounts import ALPACA_BROKER, CustomerProfile
 from sandbox.world.instruments import INSTRUMENTS
 from sandbox.world.model import (
     FINAL_ORDER_STATUSES,
@@ -19,6 +20,7 @@ from sandbox.world.prices import price_on
 from sandbox.world.world import World, as_utc, start_of_today
 
 __all__ = [
+    "ALPACA_BROKER",
     "FINAL_ORDER_STATUSES",
     "INSTRUMENTS",
     "OPEN_ORDER_STATUSES",
@@ -27,6 +29,7 @@ __all__ = [
     "ApiKey",
     "Balance",
     "Connection",
+    "CustomerProfile",
     "Instrument",
     "Order",
     "Position",

@@ -43,6 +43,7 @@ def _fill(order: Order) -> Activity:
         trade_date=order.filled_at,
         settlement_date=order.filled_at.date() + SETTLEMENT,
         description=f"{'Bought' if buying else 'Sold'} {order.filled_quantity} {instrument.name}",
+        order_id=order.order_id,
         fee=Decimal("0.00"),
     )
 

@@ -26,6 +26,7 @@ class WorldSizes:
     # give one account thousands of orders while the others stay small).
     orders_by_account: tuple[int, ...] = ()
     snaptrade_users: int = 3  # SnapTrade end users, each with 1-3 connections of 1-3 accounts
+    broker_accounts: int = 24  # the Alpaca Broker API partner's customer accounts
 
     def orders_for(self, index: int) -> int:
         if index < len(self.orders_by_account):
@@ -47,7 +48,7 @@ class Instrument:
 @dataclass(frozen=True, slots=True)
 class Account:
     account_id: str
-    venue: str  # "alpaca"
+    venue: str  # "alpaca" | "snaptrade" | "alpaca_broker"
     user_id: str
     connection_id: str
     institution: str
@@ -98,6 +99,7 @@ class Activity:
     settlement_date: date
     description: str
     fee: Decimal
+    order_id: str | None = None  # the filled order, for trades
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,12 @@ from typing import TypeVar
 
 from sandbox.world.accounts import ALPACA, alpaca_account
 from sandbox.world.activities import activities_of
+from sandbox.world.broker_accounts import (
+    ALPACA_BROKER,
+    BrokerAccountRecord,
+    CustomerProfile,
+    broker_account,
+)
 from sandbox.world.holdings import balance, holdings, starting_cash, value
 from sandbox.world.model import (
     Account,
@@ -70,6 +76,16 @@ def _snaptrade_roster(seed: int, count: int) -> tuple[UserRecord, ...]:
 @lru_cache(maxsize=16)
 def _snaptrade_accounts(seed: int, count: int) -> dict[str, Account]:
     return {a.account_id: a for record in _snaptrade_roster(seed, count) for a in record.accounts}
+
+
+@lru_cache(maxsize=8)
+def _broker_roster(seed: int, count: int) -> tuple[BrokerAccountRecord, ...]:
+    return tuple(broker_account(seed, index) for index in range(count))
+
+
+@lru_cache(maxsize=8)
+def _broker_index(seed: int, count: int) -> dict[str, int]:
+    return {r.account.account_id: i for i, r in enumerate(_broker_roster(seed, count))}
 
 
 # A broken connection stops syncing this long after the world's history starts (plus
@@ -135,6 +151,8 @@ class World:
         found: list[Account] = []
         if venue in (None, ALPACA):
             found += [a for a, _ in self._roster() if a.created_at <= self.clock]
+        if venue in (None, ALPACA_BROKER):
+            found += self.broker_accounts()
         if venue in (None, SNAPTRADE):
             found += sorted(
                 (a for a in self._snaptrade_accounts().values() if a.created_at <= self.clock),
@@ -147,7 +165,28 @@ class World:
         index = self._index().get(account_id)
         if index is not None:
             return self._roster()[index][0]
+        broker_index = self._broker_index().get(account_id)
+        if broker_index is not None:
+            return self._broker_roster()[broker_index].account
         return self._snaptrade_accounts()[account_id]
+
+    # Alpaca Broker API customer accounts
+
+    def _broker_roster(self) -> tuple[BrokerAccountRecord, ...]:
+        return _broker_roster(self.seed, self.sizes.broker_accounts)
+
+    def _broker_index(self) -> dict[str, int]:
+        return _broker_index(self.seed, self.sizes.broker_accounts)
+
+    def broker_accounts(self) -> list[Account]:
+        """The Broker API partner's accounts opened at or before the clock, by
+        (created_at, account_id): the order the API lists them in."""
+        opened = [r.account for r in self._broker_roster() if r.account.created_at <= self.clock]
+        return sorted(opened, key=lambda a: (a.created_at, a.account_id))
+
+    def customer_profile(self, account_id: str) -> CustomerProfile:
+        """The personal data of a Broker API account's holder; KeyError for others."""
+        return self._broker_roster()[self._broker_index()[account_id]].profile
 
     # SnapTrade users and connections
 
