@@ -54,6 +54,42 @@ class AlpacaSource(SourceBase):
     secret_key: SecretStr
 
 
+class AlpacaBrokerSource(SourceBase):
+    """Alpaca Broker API v1: every customer account of a partner, through one set of
+    credentials: an API key pair (HTTP Basic), or an OAuth2 client (`client_id`,
+    `client_secret`) whose tokens come from `token_url`."""
+
+    kind: Literal["alpaca_broker"]
+    base_url: str = Field(default="https://broker-api.alpaca.markets", pattern=r"^https?://")
+    token_url: str = Field(
+        default="https://authx.alpaca.markets/v1/oauth2/token", pattern=r"^https?://"
+    )
+    key_id: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    client_id: SecretStr | None = None
+    client_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _one_credential_kind(self) -> AlpacaBrokerSource:
+        basic = (self.key_id is not None, self.secret_key is not None)
+        oauth = (self.client_id is not None, self.client_secret is not None)
+        if len(set(basic)) > 1 or len(set(oauth)) > 1:
+            raise ValueError(
+                "give key_id with secret_key (HTTP Basic), or client_id with client_secret "
+                "(OAuth2), each pair complete"
+            )
+        if basic[0] == oauth[0]:
+            raise ValueError(
+                "give exactly one kind of credentials: key_id + secret_key, or "
+                "client_id + client_secret"
+            )
+        return self
+
+    @property
+    def uses_oauth(self) -> bool:
+        return self.client_id is not None
+
+
 class SnapTradeSource(SourceBase):
     """SnapTrade: one partner key (clientId + consumerKey) over many end users.
 
@@ -127,8 +163,10 @@ def parse_user_secrets(text: str, *, source: str, origin: str) -> dict[str, str]
     return users
 
 
-SourceConfig = Annotated[AlpacaSource | SnapTradeSource, Field(discriminator="kind")]
-KINDS = ("alpaca", "snaptrade")
+SourceConfig = Annotated[
+    AlpacaSource | AlpacaBrokerSource | SnapTradeSource, Field(discriminator="kind")
+]
+KINDS = ("alpaca", "alpaca_broker", "snaptrade")
 _SOURCES = TypeAdapter(list[SourceConfig])
 
 
@@ -243,6 +281,19 @@ def sandbox_sources(manifest: Mapping[str, Any]) -> list[SourceConfig]:
                 "user_secrets": json.dumps(
                     {user["user_id"]: user["user_secret"] for user in snaptrade["users"]}
                 ),
+            }
+        )
+    broker = apis.get("alpaca_broker")
+    if broker:
+        raw.append(
+            {
+                "name": "sandbox-alpaca-broker",
+                "kind": "alpaca_broker",
+                "sandbox": True,
+                "base_url": broker["base_url"],
+                "token_url": broker["base_url"] + broker["token_path"],
+                "client_id": broker["client_id"],
+                "client_secret": broker["client_secret"],
             }
         )
     return parse_sources(raw, origin="the sandbox manifest")

@@ -24,6 +24,7 @@ log = logging.getLogger("brokerlake.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 AUTH_STATUSES = frozenset({401, 403})
+JSON_NAMES = {list: "array", dict: "object", str: "string"}
 EPOCH_THRESHOLD = 1_000_000_000  # X-RateLimit-Reset at or above this is an epoch second
 
 
@@ -117,8 +118,11 @@ class Transport:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def get_json(self, path: str, params: Mapping[str, Any] | None = None) -> JsonResponse:
-        """GET a JSON document; transient failures are retried, the rest raise SourceError."""
+    async def get_json(
+        self, path: str, params: Mapping[str, Any] | None = None, *, expect: type | None = None
+    ) -> JsonResponse:
+        """GET a JSON document; transient failures are retried, the rest raise SourceError,
+        and so does a document that is not of the `expect`ed JSON type (list, dict)."""
         endpoint = f"GET {path}"
         attempt = 0
         while True:
@@ -139,7 +143,16 @@ class Transport:
             if response.status_code in RETRY_STATUSES and attempt < self.settings.max_attempts:
                 await self._backoff(attempt, response, endpoint, str(response.status_code))
                 continue
-            return self._decode(response, endpoint)
+            decoded = self._decode(response, endpoint)
+            if expect is not None and not isinstance(decoded.body, expect):
+                raise PayloadError(
+                    self.source,
+                    f"expected a JSON {JSON_NAMES.get(expect, expect.__name__)}, "
+                    f"got {JSON_NAMES.get(type(decoded.body), type(decoded.body).__name__)}",
+                    endpoint=endpoint,
+                    status=decoded.status,
+                )
+            return decoded
 
     def _decode(self, response: httpx.Response, endpoint: str) -> JsonResponse:
         status = response.status_code

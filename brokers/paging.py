@@ -66,3 +66,42 @@ class TimeWindowPaginator:
                 if (moment := to_utc(row[self.time_field])) is not None and moment >= next_after
             }
             after = next_after
+
+
+@dataclass(frozen=True)
+class InclusiveTimeWindowPaginator:
+    """Pages a list sorted ascending by a timestamp through an inclusive lower bound and a
+    fixed page size the client cannot choose (Alpaca's accounts: `created_after`, 1000).
+
+    Each next window starts at the last row's timestamp, sent back exactly as the API
+    wrote it, so the rows at that instant (at least the last one) come again; ids already
+    yielded are dropped, so none is repeated. A full page of rows already seen means more
+    than a page shares one instant, which no time window can get past.
+    """
+
+    time_field: str
+    page_size: int
+    after_param: str
+    id_field: str = "id"
+
+    async def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[list[Row]]:
+        bound: str | None = None
+        at_bound: set[str] = set()  # ids yielded whose time equals the current bound
+        while True:
+            query = dict(params) if bound is None else {**params, self.after_param: bound}
+            page = await fetch(query)
+            fresh = [row for row in page if str(row[self.id_field]) not in at_bound]
+            if fresh:
+                yield fresh
+            if len(page) < self.page_size:
+                return
+            if not fresh:
+                raise StalledPaging(
+                    f"{len(page)} rows share the timestamp {bound}; more than one page "
+                    f"({self.page_size}) cannot be walked by time"
+                )
+            last = str(page[-1][self.time_field])
+            instant = to_utc(last)
+            same = {str(r[self.id_field]) for r in page if to_utc(r[self.time_field]) == instant}
+            at_bound = (at_bound | same) if bound is not None and to_utc(bound) == instant else same
+            bound = last

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from brokers.alpaca import AlpacaTradingConnector
-from brokers.config import AlpacaSource, SnapTradeSource, SourceConfig
+from brokers.alpaca_broker import AlpacaBrokerConnector
+from brokers.config import AlpacaBrokerSource, AlpacaSource, SnapTradeSource, SourceConfig
 from brokers.connector import Connector
 from brokers.http import TransportSettings
 from brokers.snaptrade import SnapTradeConnector
@@ -12,6 +13,8 @@ from brokers.snaptrade import SnapTradeConnector
 def connector_for(source: SourceConfig, settings: TransportSettings | None = None) -> Connector:
     if isinstance(source, AlpacaSource):
         return AlpacaTradingConnector(source, settings)
+    if isinstance(source, AlpacaBrokerSource):
+        return AlpacaBrokerConnector(source, settings)
     if isinstance(source, SnapTradeSource):
         return SnapTradeConnector(source, settings)
     raise TypeError(f"no connector for source kind {source.kind!r}")  # pragma: no cover

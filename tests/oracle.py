@@ -60,7 +60,6 @@ def alpaca_truth(world: World, sources: dict[str, str]) -> dict[str, list[dict[s
     truth: dict[str, list[dict[str, Any]]] = {
         t: [] for t in ("accounts", "balances", "positions", "orders")
     }
-    day: date = world.clock.date()
     lineage = {"broker": "alpaca"}
     for source, account_id in sources.items():
         a = world.account(account_id)
@@ -74,40 +73,82 @@ def alpaca_truth(world: World, sources: dict[str, str]) -> dict[str, list[dict[s
             "raw_status": RAW_ACCOUNT_STATUS[a.status],
             "base_currency": a.base_currency, "is_paper": a.is_paper, "created_at": a.created_at,
         })  # fmt: skip
-        for b in world.balances(account_id):
-            truth["balances"].append({
-                **base, "currency": b.currency, "as_of_date": day, "as_of": world.clock,
-                "cash": b.cash, "buying_power": b.buying_power, "equity": b.equity,
-            })  # fmt: skip
-        for p in world.positions(account_id):
-            kind = INSTRUMENT[p.instrument.kind]
-            truth["positions"].append({
-                **base, "position_key": f"{kind}:{p.instrument.symbol}", "as_of_date": day,
-                "as_of": world.clock, "symbol": p.instrument.symbol, "instrument_type": kind,
-                "raw_instrument_type": RAW_CLASS[kind],
-                "side": p.side, "quantity": p.quantity, "contract_size": None,
-                "average_cost": p.average_cost, "market_price": p.market_price,
-                "market_value": p.market_value, "cost_basis": p.cost_basis,
-                "unrealized_pnl": p.unrealized_pnl, "currency": p.currency,
-            })  # fmt: skip
-        for o in world.orders(account_id):
-            kind = INSTRUMENT[o.instrument.kind]
-            truth["orders"].append({
-                **base, "order_id": o.order_id, "parent_order_id": o.parent_order_id,
-                "client_order_id": o.client_order_id, "symbol": o.instrument.symbol,
-                "instrument_type": kind,
-                "raw_instrument_type": RAW_CLASS[kind],
-                "side": order_side(o.side, o.position_intent), "raw_side": o.side,
-                "order_type": o.order_type, "raw_order_type": o.order_type,
-                "time_in_force": o.time_in_force, "raw_time_in_force": o.time_in_force,
-                "status": ORDER_STATUS[o.status], "raw_status": o.status,
-                "quantity": o.quantity, "notional": o.notional,
-                "filled_quantity": o.filled_quantity, "limit_price": o.limit_price,
-                "stop_price": o.stop_price, "average_fill_price": o.filled_avg_price,
-                "submitted_at": o.submitted_at, "filled_at": o.filled_at,
-                "canceled_at": o.canceled_at, "updated_at": o.updated_at,
-                "currency": o.instrument.currency,
-            })  # fmt: skip
+        _alpaca_holdings(world, base, truth)
+    return truth
+
+
+def _alpaca_holdings(
+    world: World, base: dict[str, Any], truth: dict[str, list[dict[str, Any]]]
+) -> None:
+    """Balances, positions and orders of one account as Alpaca's APIs report them."""
+    account_id = base["account_id"]
+    day: date = world.clock.date()
+    for b in world.balances(account_id):
+        truth["balances"].append({
+            **base, "currency": b.currency, "as_of_date": day, "as_of": world.clock,
+            "cash": b.cash, "buying_power": b.buying_power, "equity": b.equity,
+        })  # fmt: skip
+    for p in world.positions(account_id):
+        kind = INSTRUMENT[p.instrument.kind]
+        truth["positions"].append({
+            **base, "position_key": f"{kind}:{p.instrument.symbol}", "as_of_date": day,
+            "as_of": world.clock, "symbol": p.instrument.symbol, "instrument_type": kind,
+            "raw_instrument_type": RAW_CLASS[kind],
+            "side": p.side, "quantity": p.quantity, "contract_size": None,
+            "average_cost": p.average_cost, "market_price": p.market_price,
+            "market_value": p.market_value, "cost_basis": p.cost_basis,
+            "unrealized_pnl": p.unrealized_pnl, "currency": p.currency,
+        })  # fmt: skip
+    for o in world.orders(account_id):
+        kind = INSTRUMENT[o.instrument.kind]
+        truth["orders"].append({
+            **base, "order_id": o.order_id, "parent_order_id": o.parent_order_id,
+            "client_order_id": o.client_order_id, "symbol": o.instrument.symbol,
+            "instrument_type": kind,
+            "raw_instrument_type": RAW_CLASS[kind],
+            "side": order_side(o.side, o.position_intent), "raw_side": o.side,
+            "order_type": o.order_type, "raw_order_type": o.order_type,
+            "time_in_force": o.time_in_force, "raw_time_in_force": o.time_in_force,
+            "status": ORDER_STATUS[o.status], "raw_status": o.status,
+            "quantity": o.quantity, "notional": o.notional,
+            "filled_quantity": o.filled_quantity, "limit_price": o.limit_price,
+            "stop_price": o.stop_price, "average_fill_price": o.filled_avg_price,
+            "submitted_at": o.submitted_at, "filled_at": o.filled_at,
+            "canceled_at": o.canceled_at, "updated_at": o.updated_at,
+            "currency": o.instrument.currency,
+        })  # fmt: skip
+
+
+RAW_BROKER_STATUS = {
+    "active": "ACTIVE", "restricted": "ACTION_REQUIRED", "closed": "ACCOUNT_CLOSED",
+}  # fmt: skip
+
+
+def alpaca_broker_truth(world: World, source: str) -> dict[str, list[dict[str, Any]]]:
+    """Expected canonical rows for an Alpaca Broker source: every partner account is its
+    own user and connection; holdings as the Trading API reports them."""
+    truth: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_NAMES}
+    lineage = {"source": source, "broker": "alpaca"}
+    for a in world.broker_accounts():
+        base = {**lineage, "account_id": a.account_id}
+        truth["users"].append(
+            {**lineage, "user_id": a.account_id, "created_at": a.created_at, "user_kind": "broker"}
+        )
+        truth["connections"].append({
+            **lineage, "connection_id": a.account_id, "user_id": a.account_id,
+            "institution": "Alpaca", "connection_type": "trade",
+            "raw_connection_type": "broker_api",
+            "status": "active", "raw_status": "listed", "created_at": a.created_at,
+            "disabled_at": None,
+        })  # fmt: skip
+        truth["accounts"].append({
+            **base, "connection_id": a.account_id, "user_id": a.account_id,
+            "institution": "Alpaca", "account_number_masked": "****" + a.account_number[-4:],
+            "name": None, "account_type": a.account_type, "raw_account_type": "trading",
+            "status": ACCOUNT_STATUS[a.status], "raw_status": RAW_BROKER_STATUS[a.status],
+            "base_currency": a.base_currency, "is_paper": False, "created_at": a.created_at,
+        })  # fmt: skip
+        _alpaca_holdings(world, base, truth)
     return truth
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from brokers.errors import PagingError, PayloadError
+from brokers.errors import PagingError
 from brokers.http import JsonResponse, Transport
 from brokers.paging import StalledPaging, TimeWindowPaginator
 
@@ -25,21 +25,16 @@ class AlpacaTradingClient:
         self.transport = transport
 
     async def account(self) -> JsonResponse:
-        response = await self.transport.get_json("/v2/account")
-        self._expect(response, dict)
-        return response
+        return await self.transport.get_json("/v2/account", expect=dict)
 
     async def positions(self) -> JsonResponse:
-        response = await self.transport.get_json("/v2/positions")
-        self._expect(response, list)
-        return response
+        return await self.transport.get_json("/v2/positions", expect=list)
 
     async def order_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
         """Every order the key can see, in pages of at most 500, none missed or repeated."""
 
         async def fetch(params: Mapping[str, Any]) -> list[dict[str, Any]]:
-            response = await self.transport.get_json("/v2/orders", params)
-            self._expect(response, list)
+            response = await self.transport.get_json("/v2/orders", params, expect=list)
             return response.body
 
         try:
@@ -47,11 +42,3 @@ class AlpacaTradingClient:
                 yield page
         except StalledPaging as exc:
             raise PagingError(self.transport.source, str(exc), endpoint="GET /v2/orders") from None
-
-    def _expect(self, response: JsonResponse, kind: type) -> None:
-        if not isinstance(response.body, kind):
-            raise PayloadError(
-                self.transport.source,
-                f"expected a JSON {kind.__name__}, got {type(response.body).__name__}",
-                endpoint=response.endpoint,
-            )

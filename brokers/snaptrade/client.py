@@ -44,14 +44,7 @@ class SnapTradeClient:
         return await self._get(f"/accounts/{account_id}/orders", params, list)
 
     async def _get(self, path: str, params: dict[str, Any], kind: type) -> JsonResponse:
-        response = await self.transport.get_json(path, params)
-        if not isinstance(response.body, kind):
-            raise PayloadError(
-                self.transport.source,
-                f"expected a JSON {kind.__name__}, got {type(response.body).__name__}",
-                endpoint=response.endpoint,
-            )
-        return response
+        return await self.transport.get_json(path, params, expect=kind)
 
 
 def _user(user: str, secret: str) -> dict[str, str]:

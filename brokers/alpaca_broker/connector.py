@@ -1,0 +1,142 @@
+"""The Alpaca Broker connector: every customer account of a partner, then each account's
+balances, positions and orders, a bounded number of accounts at a time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import polars as pl
+
+from brokers.alpaca import normalize as trading
+from brokers.alpaca_broker import normalize
+from brokers.alpaca_broker.client import AlpacaBrokerClient
+from brokers.alpaca_broker.oauth import ClientCredentialsAuth
+from brokers.concurrency import bounded_map
+from brokers.config import AlpacaBrokerSource
+from brokers.connector import AccountsBatch, FetchContext, Snapshot
+from brokers.frames import canonical_frame
+from brokers.http import Transport, TransportSettings
+
+BROKER = "alpaca"
+PROGRESS_EVERY = 500  # accounts between progress lines
+
+
+class AlpacaBrokerConnector:
+    broker = BROKER
+
+    def __init__(
+        self, source: AlpacaBrokerSource, settings: TransportSettings | None = None
+    ) -> None:
+        self.source = source
+        self.settings = settings or TransportSettings()
+        self.oauth: ClientCredentialsAuth | None = None
+        auth: httpx.Auth
+        if source.client_id is not None and source.client_secret is not None:
+            self.oauth = auth = ClientCredentialsAuth(
+                source.name,
+                source.token_url,
+                source.client_id.get_secret_value(),
+                source.client_secret.get_secret_value(),
+            )
+        else:
+            assert source.key_id is not None and source.secret_key is not None
+            auth = httpx.BasicAuth(
+                source.key_id.get_secret_value(), source.secret_key.get_secret_value()
+            )
+        self.transport = Transport(
+            source.name, source.base_url, auth=auth, secrets=source.secrets(), settings=settings
+        )
+        if self.oauth is not None:
+            self.oauth.on_token = self.transport.redact.add
+        self.client = AlpacaBrokerClient(self.transport)
+
+    @property
+    def requests_sent(self) -> int:
+        return self.transport.requests_sent
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    def _frame(self, table: str, rows: list[dict[str, Any]], ctx: FetchContext) -> pl.DataFrame:
+        return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
+
+    async def accounts(self, ctx: FetchContext) -> AccountsBatch:
+        users, connections, accounts = [], [], []
+        async for page in self.client.account_pages():
+            for account in page:
+                user, connection, row = normalize.account_rows(
+                    account, base_url=self.source.base_url
+                )
+                users.append(user)
+                connections.append(connection)
+                accounts.append(row)
+            ctx.log.info(f"source {self.source.name}: {len(accounts)} accounts listed")
+        return AccountsBatch(
+            users=self._frame("users", users, ctx),
+            connections=self._frame("connections", connections, ctx),
+            accounts=self._frame("accounts", accounts, ctx),
+        )
+
+    async def balances(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
+        async def read(account_id: str) -> tuple[datetime, list[dict[str, Any]]]:
+            response = await self.client.trade_account(account_id)
+            as_of = response.server_time
+            return as_of, [trading.balance_row(response.body, as_of=as_of)]
+
+        results = [r async for r in self._per_account(ctx, "balances", accounts, read)]
+        return self._snapshot(ctx, "balances", results)
+
+    async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
+        async def read(account_id: str) -> tuple[datetime, list[dict[str, Any]]]:
+            response = await self.client.positions(account_id)
+            as_of = response.server_time
+            rows = [
+                trading.position_row(p, account_id=account_id, as_of=as_of) for p in response.body
+            ]
+            return as_of, rows
+
+        results = [r async for r in self._per_account(ctx, "positions", accounts, read)]
+        return self._snapshot(ctx, "positions", results)
+
+    async def orders(
+        self, ctx: FetchContext, accounts: pl.DataFrame
+    ) -> AsyncIterator[pl.DataFrame]:
+        async def read(account_id: str) -> pl.DataFrame:
+            rows = [
+                row
+                for page in [p async for p in self.client.order_pages(account_id)]
+                for order in page
+                for row in trading.order_rows(order, account_id=account_id)
+            ]
+            return self._frame("orders", rows, ctx)
+
+        async for frame in self._per_account(ctx, "orders", accounts, read):
+            yield frame
+
+    def _snapshot(
+        self, ctx: FetchContext, table: str, results: list[tuple[datetime, list[dict[str, Any]]]]
+    ) -> Snapshot:
+        """One snapshot on one day: the API's date when the first account answered."""
+        day = min((as_of for as_of, _ in results), default=datetime.now(UTC))
+        rows = [
+            row for _, found in results for row in (found if isinstance(found, list) else [found])
+        ]
+        for row in rows:
+            row["as_of_date"] = day.date()
+        return Snapshot(self._frame(table, rows, ctx), day)
+
+    async def _per_account(
+        self, ctx: FetchContext, what: str, accounts: pl.DataFrame, read: Any
+    ) -> AsyncIterator[Any]:
+        """`read(account_id)` for every account, as many at a time as the transport
+        sends requests, with progress in the log."""
+        ids = sorted(accounts.get_column("account_id").to_list())
+        done = 0
+        async for result in bounded_map(ids, read, self.settings.max_concurrency):
+            done += 1
+            if done % PROGRESS_EVERY == 0 or done == len(ids):
+                ctx.log.info(f"source {self.source.name}: {what}: {done}/{len(ids)} accounts")
+            yield result
