@@ -9,12 +9,15 @@ as the Broker API writes them.
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sandbox.alpaca_trading.render import account_json, order_json
-from sandbox.alpaca_trading.wire import decimal_text, utc_timestamp
+from sandbox.alpaca_trading.wire import decimal_text, offset_timestamp, utc_timestamp
 from sandbox.world import Account, Balance, CustomerProfile, Order, Position
+from sandbox.world.randomness import stable_int
 
 ACCOUNT_STATUS = {"active": "ACTIVE", "restricted": "ACTION_REQUIRED", "closed": "ACCOUNT_CLOSED"}
 ENTITIES = (
@@ -67,7 +70,8 @@ def _entities(account: Account, profile: CustomerProfile) -> dict[str, Any]:
             "liquid_net_worth_max": "49999",
         },
         "disclosures": {
-            "employment_status": "employed",
+            # The spec's enum is lower case; alpaca-py's (which must parse this) is upper.
+            "employment_status": "EMPLOYED",
             "employer_name": p.employer_name,
             "employer_address": p.employer_address,
             "employment_position": "Analyst",
@@ -88,10 +92,12 @@ def _entities(account: Account, profile: CustomerProfile) -> dict[str, Any]:
         ],
         "documents": [
             {
+                "id": str(uuid.UUID(int=stable_int("document", account.account_id), version=4)),
                 "document_type": "identity_verification",
                 "document_sub_type": "passport",
                 "content": p.document_url,
                 "mime_type": "application/pdf",
+                "created_at": signed_at,
             }
         ],
         "trusted_contact": {
@@ -156,6 +162,27 @@ def trade_account_json(account: Account, balance: Balance, positions: list[Posit
     body["admin_configurations"] = {}
     body["user_configurations"] = None
     body["memoposts"] = "0"
+    # The previous close's figures (the world's cash is the same then).
+    long_before = sum(
+        (p.quantity * p.lastday_price for p in positions if p.side == "long"), Decimal(0)
+    )
+    short_before = -sum(
+        (p.quantity * p.lastday_price for p in positions if p.side == "short"), Decimal(0)
+    )
+    close = balance.as_of.replace(hour=21, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    body.update(
+        {
+            "previous_close": offset_timestamp(close, -4),
+            "last_cash": decimal_text(balance.cash),
+            "last_long_market_value": decimal_text(long_before),
+            "last_short_market_value": decimal_text(short_before),
+            "last_initial_margin": body["last_maintenance_margin"],
+            "last_regt_buying_power": body["regt_buying_power"],
+            "last_buying_power": body["buying_power"],
+            "last_daytrading_buying_power": body["daytrading_buying_power"],
+            "last_daytrade_count": 0,
+        }
+    )
     return body
 
 

@@ -1,0 +1,48 @@
+"""The official alpaca-py BrokerClient, unchanged, reads the sandbox's Broker API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from alpaca.broker import BrokerClient
+from alpaca.broker.requests import GetAccountActivitiesRequest
+from alpaca.trading.enums import QueryOrderStatus
+from alpaca.trading.requests import GetOrdersRequest
+
+from sandbox import Sandbox, World
+
+
+def test_broker_client_lists_accounts_and_reads_each_ones_trading_data(
+    sandbox: Sandbox, world: World
+) -> None:
+    api = sandbox.manifest()["apis"]["alpaca_broker"]
+    client = BrokerClient(
+        api["key_id"], api["secret_key"], sandbox=True, url_override=api["base_url"]
+    )
+    listed = client.list_accounts()  # one call, newest first
+    expected = world.broker_accounts()
+    assert [str(a.id) for a in listed] == [a.account_id for a in reversed(expected)]
+    for account in expected[:5]:
+        account_id = account.account_id
+        detail = client.get_account_by_id(account_id)
+        assert detail.account_number == account.account_number
+        assert detail.identity is not None and detail.identity.tax_id  # served, never kept
+
+        trade = client.get_trade_account_by_id(account_id)
+        (balance,) = world.balances(account_id)
+        assert Decimal(trade.cash) == balance.cash
+        assert Decimal(trade.equity) == balance.equity
+
+        positions = client.get_all_positions_for_account(account_id)
+        assert [p.symbol for p in positions] == [
+            p.instrument.symbol for p in world.positions(account_id)
+        ]
+        orders = client.get_orders_for_account(
+            account_id, GetOrdersRequest(status=QueryOrderStatus.ALL, limit=500)
+        )
+        assert {str(o.id) for o in orders} == {o.order_id for o in world.orders(account_id)}
+
+    activities = client.get_account_activities(
+        GetAccountActivitiesRequest(account_id=expected[0].account_id)
+    )
+    assert len(activities) == len(world.activities(expected[0].account_id))
