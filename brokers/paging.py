@@ -75,8 +75,8 @@ class InclusiveTimeWindowPaginator:
 
     Each next window starts at the last row's timestamp, sent back exactly as the API
     wrote it, so the rows at that instant (at least the last one) come again; ids already
-    yielded are dropped, so none is repeated. A full page of rows already seen means more
-    than a page shares one instant, which no time window can get past.
+    yielded are dropped, so none is repeated. A full page of rows already seen means a
+    whole page shares one instant, which no time window can get past.
     """
 
     time_field: str
@@ -97,8 +97,8 @@ class InclusiveTimeWindowPaginator:
                 return
             if not fresh:
                 raise StalledPaging(
-                    f"{len(page)} rows share the timestamp {bound}; more than one page "
-                    f"({self.page_size}) cannot be walked by time"
+                    f"a whole page ({self.page_size} rows) shares the timestamp {bound}: "
+                    "rows past them cannot be reached by time"
                 )
             last = str(page[-1][self.time_field])
             instant = to_utc(last)

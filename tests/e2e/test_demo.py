@@ -17,6 +17,7 @@ from sandbox import World
 from schemas import TABLES
 from tests.oracle import (
     TABLE_NAMES,
+    alpaca_broker_truth,
     alpaca_truth,
     rows,
     snaptrade_truth,
@@ -25,6 +26,8 @@ from tests.oracle import (
 )
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+BROKER_SOURCE = "sandbox-alpaca-broker"
+TRADING = f"WHERE broker = 'alpaca' AND source <> '{BROKER_SOURCE}'"
 ROOT = Path(__file__).parents[2]
 
 
@@ -65,6 +68,7 @@ def test_the_demo_says_it_uses_the_sandbox_and_prints_what_landed(first_run):
     assert "No sources.yaml: using the built-in sandbox sources" in result.stdout
     assert "sandbox-alpaca-1: ok" in result.stdout
     assert "sandbox-snaptrade: ok" in result.stdout
+    assert f"{BROKER_SOURCE}: ok" in result.stdout
     assert "Sample query:" in result.stdout
 
 
@@ -75,7 +79,7 @@ def test_the_warehouse_equals_the_worlds_truth_row_for_row(first_run, name):
     expected = alpaca_truth(world, world_sources(world))[name]
     assert len(expected) > 0
     key = TABLES[name].key
-    landed = warehouse_rows(home / "warehouse.duckdb", name, key, "WHERE broker = 'alpaca'")
+    landed = warehouse_rows(home / "warehouse.duckdb", name, key, TRADING)
     assert landed == rows(expected, key)
 
 
@@ -89,14 +93,22 @@ def test_the_snaptrade_tables_equal_the_worlds_truth(first_run, name):
     assert without_raw(landed) == rows(without_raw(expected), key)
 
 
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_the_alpaca_broker_tables_equal_the_worlds_truth(first_run, name):
+    home, _ = first_run
+    expected = alpaca_broker_truth(World(seed=0, clock=CLOCK), BROKER_SOURCE)[name]
+    assert len(expected) > 0
+    key = TABLES[name].key
+    where = f"WHERE source = '{BROKER_SOURCE}'"
+    assert warehouse_rows(home / "warehouse.duckdb", name, key, where) == rows(expected, key)
+
+
 def test_users_and_connections_are_derived_from_the_keys(first_run):
     home, _ = first_run
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        kinds = con.execute(
-            "SELECT DISTINCT user_kind FROM users WHERE broker = 'alpaca'"
-        ).fetchall()
+        kinds = con.execute(f"SELECT DISTINCT user_kind FROM users {TRADING}").fetchall()
         count = con.execute(
-            "SELECT count(*) FROM connections WHERE status = 'active' AND broker = 'alpaca'"
+            f"SELECT count(*) FROM connections {TRADING} AND status = 'active'"
         ).fetchone()
         holdings = con.execute("SELECT count(*) FROM holdings").fetchone()
     assert kinds == [("derived",)]

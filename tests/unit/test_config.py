@@ -36,8 +36,27 @@ def test_the_example_file_is_valid():
         "SNAPTRADE_CLIENT_ID": "c",
         "SNAPTRADE_CONSUMER_KEY": "k",
         "SNAPTRADE_USER_SECRETS": '{"u": "s"}',
+        "ALPACA_BROKER_CLIENT_ID": "CC",
+        "ALPACA_BROKER_CLIENT_SECRET": "cs",
     }
-    assert [s.name for s in load_sources(path, environ=env)] == ["alpaca-paper", "snaptrade"]
+    sources = load_sources(path, environ=env)
+    assert [s.name for s in sources] == ["alpaca-paper", "alpaca-partner", "snaptrade"]
+
+
+def test_an_alpaca_broker_source_takes_one_complete_kind_of_credentials(tmp_path):
+    head = "sources:\n  - name: partner\n    kind: alpaca_broker\n"
+    path = tmp_path / "sources.yaml"
+    path.write_text(head + "    client_id: CC1\n    key_id: CK1\n    secret_key: s3cret\n")
+    with pytest.raises(ConfigError) as raised:
+        load_sources(path, environ={})
+    assert str(raised.value) == (
+        f"{path}: source 'partner': give key_id with secret_key (HTTP Basic), or client_id "
+        "with client_secret (OAuth2), each pair complete"
+    )
+    assert "s3cret" not in str(raised.value)
+    path.write_text(head + "    key_id: CK1\n    secret_key: s3cret\n")
+    [source] = load_sources(path, environ={})
+    assert not source.uses_oauth and source.base_url == "https://broker-api.alpaca.markets"
 
 
 @pytest.mark.parametrize(
