@@ -52,6 +52,7 @@ def test_every_asset_materializes_through_dagster(tmp_path, monkeypatch):
         "sandbox-alpaca-1",
         "sandbox-alpaca-2",
         "sandbox-alpaca-3",
+        "sandbox-alpaca-broker",
         "sandbox-snaptrade",
     ]
 
