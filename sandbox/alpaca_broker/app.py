@@ -16,7 +16,6 @@ import uuid
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -33,11 +32,9 @@ from sandbox.alpaca_broker.render import (
     trade_account_json,
 )
 from sandbox.alpaca_trading.errors import (
-    INTERNAL,
-    METHOD_NOT_ALLOWED,
+    EXCEPTION_HANDLERS,
     NOT_FOUND,
     ApiError,
-    error_response,
     rate_limited,
 )
 from sandbox.alpaca_trading.orders_query import parse_orders_query, select_orders
@@ -127,24 +124,6 @@ async def get_activities(request: Request) -> Response:
     return JSONResponse(select_activities(activities, params, types))
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return exc.response()
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        return error_response(405, METHOD_NOT_ALLOWED, "method not allowed")
-    if exc.status_code == 404:
-        return error_response(404, NOT_FOUND, "endpoint not found")
-    return error_response(exc.status_code, exc.status_code * 100_000, str(exc.detail))
-
-
-async def _server_error(request: Request, exc: Exception) -> Response:
-    return error_response(500, INTERNAL, "internal server error")
-
-
 class Gateway:
     """Request id, the partner's rate budget, then authentication, before every route
     but the token endpoint (which checks the client's own credentials)."""
@@ -183,11 +162,6 @@ class Gateway:
 
 
 def build_app(state: ServingState) -> ASGIApp:
-    handlers: dict[Any, Any] = {
-        ApiError: _api_error,
-        HTTPException: _http_error,
-        500: _server_error,
-    }
     routes = [
         Route("/v1/accounts", list_accounts),
         Route("/v1/accounts/activities", get_activities),
@@ -197,7 +171,7 @@ def build_app(state: ServingState) -> ASGIApp:
         Route("/v1/trading/accounts/{account_id}/positions", get_positions),
         Route("/v1/trading/accounts/{account_id}/orders", get_orders),
     ]
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
     return Gateway(app, state)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -17,11 +16,9 @@ from starlette.types import ASGIApp
 
 from sandbox.alpaca_trading.auth import Keyring
 from sandbox.alpaca_trading.errors import (
-    INTERNAL,
-    METHOD_NOT_ALLOWED,
+    EXCEPTION_HANDLERS,
     NOT_FOUND,
     ApiError,
-    error_response,
     invalid,
 )
 from sandbox.alpaca_trading.gateway import Gateway
@@ -89,30 +86,7 @@ async def get_order_by_client_id(request: Request) -> Response:
     return _one(request, found, orders)
 
 
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return exc.response()
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 405:
-        return error_response(405, METHOD_NOT_ALLOWED, "method not allowed")
-    if exc.status_code == 404:
-        return error_response(404, NOT_FOUND, "endpoint not found")
-    return error_response(exc.status_code, exc.status_code * 100_000, str(exc.detail))
-
-
-async def _server_error(request: Request, exc: Exception) -> Response:
-    return error_response(500, INTERNAL, "internal server error")
-
-
 def build_app(state: ServingState) -> ASGIApp:
-    handlers: dict[Any, Any] = {
-        ApiError: _api_error,
-        HTTPException: _http_error,
-        500: _server_error,
-    }
     routes = [
         Route("/v2/account", get_account),
         Route("/v2/positions", get_positions),
@@ -120,7 +94,7 @@ def build_app(state: ServingState) -> ASGIApp:
         Route("/v2/orders:by_client_order_id", get_order_by_client_id),
         Route("/v2/orders/{order_id}", get_order),
     ]
-    app = Starlette(routes=routes, exception_handlers=handlers)
+    app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
     limiter = RateLimiter(period=state.rate_limit_period or PERIOD_SECONDS)
     return Gateway(app, state, limiter, Keyring())
 

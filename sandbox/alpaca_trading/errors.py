@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from starlette.responses import JSONResponse
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 INVALID_PARAMETER = 40010001
 UNAUTHORIZED = 40110000
@@ -45,3 +49,29 @@ def unauthorized() -> JSONResponse:
 
 def rate_limited() -> JSONResponse:
     return error_response(429, RATE_LIMITED, "rate limit exceeded")
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return exc.response()
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        return error_response(405, METHOD_NOT_ALLOWED, "method not allowed")
+    if exc.status_code == 404:
+        return error_response(404, NOT_FOUND, "endpoint not found")
+    return error_response(exc.status_code, exc.status_code * 100_000, str(exc.detail))
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    return error_response(500, INTERNAL, "internal server error")
+
+
+# Starlette's exception handlers for an Alpaca API: every error as Alpaca's JSON body.
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    ApiError: _api_error,
+    HTTPException: _http_error,
+    500: _server_error,
+}
