@@ -15,7 +15,7 @@ from sandbox.alpaca_trading.errors import UNAUTHORIZED, error_response
 from sandbox.tokens import TokenLedger, TokenState
 
 
-def _same(given: str, expected: str) -> bool:
+def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
@@ -29,7 +29,7 @@ def authenticate(
             key_id, _, secret = base64.b64decode(value, validate=True).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return _unauthorized()
-        if _same(key_id, partner.key_id) & _same(secret, partner.secret_key):
+        if same_secret(key_id, partner.key_id) & same_secret(secret, partner.secret_key):
             return None
         return _unauthorized()
     if scheme.lower() == "bearer" and value:

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from sandbox.alpaca_broker.auth import _same
+from sandbox.alpaca_broker.auth import same_secret
 from sandbox.alpaca_broker.credentials import PartnerCredentials
 from sandbox.tokens import TokenLedger
 
@@ -41,8 +41,8 @@ async def issue_token(
     if missing:
         return _error(400, "invalid_request", *missing)
     if not (
-        _same(form["client_id"], partner.client_id)
-        & _same(form["client_secret"], partner.client_secret)
+        same_secret(form["client_id"], partner.client_id)
+        & same_secret(form["client_secret"], partner.client_secret)
     ):
         return _error(401, "invalid_client")
     token, seconds = tokens.issue(partner.client_id, lifetime)
