@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
+from brokers.errors import PagingError
+from brokers.http import Transport
 from brokers.parse import rfc3339, to_utc
 
 Row = dict[str, Any]
@@ -21,6 +23,26 @@ ONE_MICROSECOND = timedelta(microseconds=1)
 
 class StalledPaging(RuntimeError):
     """A whole page shares one timestamp: a time window cannot move past it."""
+
+
+class Paginator(Protocol):
+    def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[list[Row]]: ...
+
+
+async def walk(
+    transport: Transport, path: str, paginator: Paginator, params: Mapping[str, Any]
+) -> AsyncIterator[list[Row]]:
+    """Every page of a JSON-array endpoint, read through the source's transport; a walk
+    that cannot progress fails the source, naming the endpoint."""
+
+    async def fetch(query: Mapping[str, Any]) -> list[Row]:
+        return (await transport.get_json(path, query, expect=list)).body
+
+    try:
+        async for page in paginator.pages(fetch, params):
+            yield page
+    except StalledPaging as exc:
+        raise PagingError(transport.source, str(exc), endpoint=f"GET {path}") from None
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from typing import Any
 
-from brokers.errors import PagingError
 from brokers.http import JsonResponse, Transport
-from brokers.paging import StalledPaging, TimeWindowPaginator
+from brokers.paging import TimeWindowPaginator, walk
 
 ORDERS_PAGE_LIMIT = 500  # the API's maximum
 # Orders page by submission time, oldest first; bracket legs ride under their parent
@@ -30,15 +29,6 @@ class AlpacaTradingClient:
     async def positions(self) -> JsonResponse:
         return await self.transport.get_json("/v2/positions", expect=list)
 
-    async def order_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
+    def order_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
         """Every order the key can see, in pages of at most 500, none missed or repeated."""
-
-        async def fetch(params: Mapping[str, Any]) -> list[dict[str, Any]]:
-            response = await self.transport.get_json("/v2/orders", params, expect=list)
-            return response.body
-
-        try:
-            async for page in ORDERS.pages(fetch, ORDERS_PARAMS):
-                yield page
-        except StalledPaging as exc:
-            raise PagingError(self.transport.source, str(exc), endpoint="GET /v2/orders") from None
+        return walk(self.transport, "/v2/orders", ORDERS, ORDERS_PARAMS)

@@ -8,13 +8,12 @@ identity, disclosures, documents, ...) is not even sent.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from typing import Any
 
 from brokers.alpaca.client import ORDERS, ORDERS_PARAMS
-from brokers.errors import PagingError
 from brokers.http import JsonResponse, Transport
-from brokers.paging import InclusiveTimeWindowPaginator, StalledPaging
+from brokers.paging import InclusiveTimeWindowPaginator, walk
 
 ACCOUNTS_PAGE_SIZE = 1000  # the API's fixed maximum; it takes no limit
 ACCOUNTS = InclusiveTimeWindowPaginator(
@@ -27,14 +26,9 @@ class AlpacaBrokerClient:
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
 
-    async def account_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
+    def account_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
         """Every account of the partner, each exactly once, oldest first."""
-
-        async def fetch(params: Mapping[str, Any]) -> list[dict[str, Any]]:
-            return (await self.transport.get_json("/v1/accounts", params, expect=list)).body
-
-        async for page in self._walk(ACCOUNTS, fetch, ACCOUNTS_PARAMS, "GET /v1/accounts"):
-            yield page
+        return walk(self.transport, "/v1/accounts", ACCOUNTS, ACCOUNTS_PARAMS)
 
     async def trade_account(self, account_id: str) -> JsonResponse:
         return await self.transport.get_json(
@@ -46,21 +40,7 @@ class AlpacaBrokerClient:
             f"/v1/trading/accounts/{account_id}/positions", expect=list
         )
 
-    async def order_pages(self, account_id: str) -> AsyncIterator[list[dict[str, Any]]]:
+    def order_pages(self, account_id: str) -> AsyncIterator[list[dict[str, Any]]]:
         """Every order of one account, in pages of at most 500, none missed or repeated."""
         path = f"/v1/trading/accounts/{account_id}/orders"
-
-        async def fetch(params: Mapping[str, Any]) -> list[dict[str, Any]]:
-            return (await self.transport.get_json(path, params, expect=list)).body
-
-        async for page in self._walk(ORDERS, fetch, ORDERS_PARAMS, f"GET {path}"):
-            yield page
-
-    async def _walk(
-        self, paginator: Any, fetch: Any, params: Mapping[str, Any], endpoint: str
-    ) -> AsyncIterator[list[dict[str, Any]]]:
-        try:
-            async for page in paginator.pages(fetch, params):
-                yield page
-        except StalledPaging as exc:
-            raise PagingError(self.transport.source, str(exc), endpoint=endpoint) from None
+        return walk(self.transport, path, ORDERS, ORDERS_PARAMS)

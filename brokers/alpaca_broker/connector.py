@@ -121,9 +121,7 @@ class AlpacaBrokerConnector:
     ) -> Snapshot:
         """One snapshot on one day: the API's date when the first account answered."""
         day = min((as_of for as_of, _ in results), default=datetime.now(UTC))
-        rows = [
-            row for _, found in results for row in (found if isinstance(found, list) else [found])
-        ]
+        rows = [row for _, account_rows in results for row in account_rows]
         for row in rows:
             row["as_of_date"] = day.date()
         return Snapshot(self._frame(table, rows, ctx), day)

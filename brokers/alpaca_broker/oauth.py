@@ -63,7 +63,6 @@ class ClientCredentialsAuth(httpx.Auth):
         self._key = (token_url, client_id, secret_digest)
         self._lock = asyncio.Lock()
         self.on_token = on_token  # e.g. the transport's redactor learning each token
-        self.tokens_requested = 0
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
         raise RuntimeError("the Broker API connector is asynchronous")
@@ -77,7 +76,8 @@ class ClientCredentialsAuth(httpx.Auth):
             async with self._lock:
                 token = self._cached()
                 if token is None:
-                    token = await self._accept((yield self._token_request()))
+                    asked_at = time.monotonic()
+                    token = await self._accept((yield self._token_request()), asked_at)
                     if token is None:
                         return  # a transient failure: the transport retries the call
         request.headers["Authorization"] = f"Bearer {token.value}"
@@ -89,7 +89,8 @@ class ClientCredentialsAuth(httpx.Auth):
             current = self._cached()
             if current is None or current.value == token.value:
                 self._forget(token)
-                current = await self._accept((yield self._token_request()))
+                asked_at = time.monotonic()
+                current = await self._accept((yield self._token_request()), asked_at)
                 if current is None:
                     return
         request.headers["Authorization"] = f"Bearer {current.value}"
@@ -106,14 +107,13 @@ class ClientCredentialsAuth(httpx.Auth):
                 del _cache[self._key]
 
     def _token_request(self) -> httpx.Request:
-        self.tokens_requested += 1
-        self._requested_at = time.monotonic()
         return httpx.Request(
             "POST", self.token_url, data=self._form, headers={"Accept": "application/json"}
         )
 
-    async def _accept(self, response: httpx.Response) -> AccessToken | None:
-        """The token from the endpoint's answer; None for a transient failure."""
+    async def _accept(self, response: httpx.Response, asked_at: float) -> AccessToken | None:
+        """The token from the endpoint's answer (its lifetime counted from `asked_at`, a
+        little before the server's start); None for a transient failure."""
         await response.aread()
         endpoint = f"POST {httpx.URL(self.token_url).path}"
         if response.status_code in RETRY_STATUSES:
@@ -138,7 +138,7 @@ class ClientCredentialsAuth(httpx.Auth):
                 status=response.status_code,
             ) from None
         self.on_token(value)
-        token = AccessToken(value, self._requested_at + lifetime, lifetime)
+        token = AccessToken(value, asked_at + lifetime, lifetime)
         with _cache_lock:
             _cache[self._key] = token
         return token

@@ -53,8 +53,11 @@ def _world(request: Request) -> World:
 
 
 def _account(request: Request) -> Account:
-    world = _world(request)
-    account_id = request.path_params["account_id"]
+    return _held_account(_world(request), request.path_params["account_id"])
+
+
+def _held_account(world: World, account_id: str) -> Account:
+    """One of the partner's accounts, or 404."""
     try:
         account = world.account(account_id)
     except KeyError:
@@ -113,8 +116,7 @@ async def get_activities(request: Request) -> Response:
     world = _world(request)
     params = request.query_params
     if params.get("account_id"):
-        request.path_params["account_id"] = params["account_id"]
-        accounts = [_account(request)]
+        accounts = [_held_account(world, params["account_id"])]
     else:
         accounts = world.broker_accounts()
     activities = [a for account in accounts for a in world.activities(account.account_id)]

@@ -10,12 +10,12 @@ as the Broker API writes them.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sandbox.alpaca_trading.render import account_json, order_json
-from sandbox.alpaca_trading.wire import decimal_text, offset_timestamp, utc_timestamp
+from sandbox.alpaca_trading.wire import decimal_text, offset_timestamp
 from sandbox.world import Account, Balance, CustomerProfile, Order, Position
 from sandbox.world.randomness import stable_int
 
@@ -33,9 +33,7 @@ ENTITIES = (
 
 def created_at_text(account: Account) -> str:
     """Always six fractional digits, so the text sorts as the instant does."""
-    return utc_timestamp(account.created_at.replace(microsecond=0)).removesuffix("Z") + (
-        f".{account.created_at.microsecond:06d}Z"
-    )
+    return f"{account.created_at.astimezone(UTC):%Y-%m-%dT%H:%M:%S.%fZ}"
 
 
 def _entities(account: Account, profile: CustomerProfile) -> dict[str, Any]:
