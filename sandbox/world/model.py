@@ -27,6 +27,10 @@ class WorldSizes:
     orders_by_account: tuple[int, ...] = ()
     snaptrade_users: int = 3  # SnapTrade end users, each with 1-3 connections of 1-3 accounts
     broker_accounts: int = 24  # the Alpaca Broker API partner's customer accounts
+    tradr_users: int = 3  # TradrAPI users, each with 1-3 accounts (the first has 4)
+    tradr_positions_per_account: int = 6  # expected open positions of a TradrAPI account
+    tradr_trades_per_account: int = 40  # expected trades closed within history_days
+    tradr_busy_positions: int = 230  # open positions of the first user's busy account
 
     def orders_for(self, index: int) -> int:
         if index < len(self.orders_by_account):

@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar
 
+from sandbox.world import tradr_trading as tradr
 from sandbox.world.accounts import ALPACA, alpaca_account
 from sandbox.world.activities import activities_of
 from sandbox.world.broker_accounts import (
@@ -40,6 +41,16 @@ from sandbox.world.model import (
 from sandbox.world.plans import SPILL, day_plans
 from sandbox.world.randomness import decimal_between, rng
 from sandbox.world.snaptrade_users import SNAPTRADE, UserRecord, snaptrade_user
+from sandbox.world.tradr_accounts import TradrAccountRecord, TradrUserRecord, tradr_user
+from sandbox.world.tradr_model import (
+    TradrAccount,
+    TradrBalance,
+    TradrOrder,
+    TradrPosition,
+    TradrTrade,
+    TradrTransaction,
+    TradrUser,
+)
 
 T = TypeVar("T")
 _MEMO_SIZE = 64
@@ -86,6 +97,20 @@ def _broker_roster(seed: int, count: int) -> tuple[BrokerAccountRecord, ...]:
 @lru_cache(maxsize=8)
 def _broker_index(seed: int, count: int) -> dict[str, int]:
     return {r.account.account_id: i for i, r in enumerate(_broker_roster(seed, count))}
+
+
+@lru_cache(maxsize=8)
+def _tradr_roster(seed: int, count: int) -> tuple[TradrUserRecord, ...]:
+    return tuple(tradr_user(seed, index) for index in range(count))
+
+
+@lru_cache(maxsize=8)
+def _tradr_accounts(seed: int, count: int) -> dict[int, TradrAccountRecord]:
+    return {
+        record.account.account_id: record
+        for user in _tradr_roster(seed, count)
+        for record in user.accounts
+    }
 
 
 # A broken connection stops syncing this long after the world's history starts (plus
@@ -244,6 +269,89 @@ class World:
     def alpaca_keys(self) -> list[ApiKey]:
         """One key pair per Alpaca account opened at or before the clock."""
         return [key for account, key in self._roster() if account.created_at <= self.clock]
+
+    # TradrAPI users and trading accounts
+
+    def _tradr_record(self, account_id: int) -> TradrAccountRecord:
+        return _tradr_accounts(self.seed, self.sizes.tradr_users)[account_id]
+
+    def tradr_users(self) -> list[TradrUser]:
+        """TradrAPI users registered at or before the clock, by id."""
+        roster = _tradr_roster(self.seed, self.sizes.tradr_users)
+        return [r.user for r in roster if r.user.created_at <= self.clock]
+
+    def tradr_accounts(self, user_id: int | None = None) -> list[TradrAccount]:
+        """TradrAPI accounts opened at or before the clock (all, or one user's), by id."""
+        records = _tradr_accounts(self.seed, self.sizes.tradr_users).values()
+        found = [
+            r.account
+            for r in records
+            if r.account.created_at <= self.clock and user_id in (None, r.account.user_id)
+        ]
+        return sorted(found, key=lambda a: a.account_id)
+
+    def tradr_account(self, account_id: int) -> TradrAccount:
+        """Any TradrAPI account, opened yet or not; KeyError if there is none."""
+        return self._tradr_record(account_id).account
+
+    def tradr_positions(self, account_id: int) -> list[TradrPosition]:
+        """Open positions valued at the clock's day, by id."""
+        record = self._tradr_record(account_id)
+        if record.account.created_at > self.clock:
+            return []
+        sizes = self.sizes
+        return list(
+            self._memoized(
+                ("tradr_positions", str(account_id)),
+                lambda: tradr.positions(
+                    self.seed,
+                    record,
+                    sizes.tradr_positions_per_account,
+                    sizes.tradr_busy_positions,
+                    self.since,
+                    self.clock,
+                ),
+            )
+        )
+
+    def tradr_orders(self, account_id: int) -> list[TradrOrder]:
+        """Pending orders, by id."""
+        record = self._tradr_record(account_id)
+        if record.account.created_at > self.clock:
+            return []
+        return list(tradr.pending_orders(self.seed, record, self.since))
+
+    def tradr_trades(self, account_id: int) -> list[TradrTrade]:
+        """Trades closed in [since, clock], by (closed_at, ticket)."""
+        record = self._tradr_record(account_id)
+        if record.account.created_at > self.clock:
+            return []
+        daily = self.sizes.tradr_trades_per_account / max(self.sizes.history_days, 1)
+        return list(
+            self._memoized(
+                ("tradr_trades", str(account_id)),
+                lambda: tradr.closed_trades(self.seed, record, daily, self.since, self.clock),
+            )
+        )
+
+    def tradr_transactions(self, account_id: int) -> list[TradrTransaction]:
+        """Balance operations up to the clock, by (created_at, id)."""
+        record = self._tradr_record(account_id)
+        return tradr.transactions(self.seed, record, self.since, self.clock)
+
+    def tradr_balance(self, account_id: int) -> TradrBalance | None:
+        """The account's balance at the clock; None before it was opened."""
+        record = self._tradr_record(account_id)
+        if record.account.created_at > self.clock:
+            return None
+        return tradr.balance(
+            self.seed,
+            record,
+            self.tradr_positions(account_id),
+            self.tradr_trades(account_id),
+            self.tradr_transactions(account_id),
+            self.clock.date(),
+        )
 
     # holdings
 
