@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
-from sandbox import alpaca_broker, alpaca_trading, snaptrade
+from sandbox import alpaca_broker, alpaca_trading, snaptrade, tradr
 from sandbox.serving import ServingState
 from sandbox.world import World
 
@@ -26,4 +26,5 @@ APIS: tuple[MountedApi, ...] = (
     MountedApi("alpaca", "/alpaca", alpaca_trading.build_app, alpaca_trading.describe),
     MountedApi("snaptrade", "/snaptrade", snaptrade.build_app, snaptrade.describe),
     MountedApi("alpaca_broker", "/alpaca-broker", alpaca_broker.build_app, alpaca_broker.describe),
+    MountedApi("tradr", "/tradr", tradr.build_app, tradr.describe),
 )

@@ -28,6 +28,7 @@ from sandbox.apis import APIS
 from sandbox.asgi import Counted, WorldDate
 from sandbox.serving import ServingState
 from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
+from sandbox.tradr.keys import KeyStore, store_for
 from sandbox.world import World, WorldSizes
 
 MANIFEST_PATH = "/_sandbox/manifest"
@@ -51,8 +52,10 @@ class Sandbox:
 
     def __init__(self, config: SandboxConfig = SandboxConfig()) -> None:
         self.config = config
+        world = World(config.seed, config.clock, config.sizes)
         self._state = ServingState(
-            world=World(config.seed, config.clock, config.sizes),
+            world=world,
+            tradr_keys=store_for(world),
             enforce_rate_limits=config.enforce_rate_limits,
             rate_limit_period=config.rate_limit_period_seconds,
             token_lifetime=config.token_lifetime_seconds,
@@ -70,6 +73,11 @@ class Sandbox:
     def tokens(self) -> TokenLedger:
         """The OAuth2 tokens issued so far (and a way to revoke them all)."""
         return self._state.tokens
+
+    @property
+    def tradr_keys(self) -> KeyStore:
+        """TradrAPI's key store: `create(...)` makes a key and returns it, once."""
+        return self._state.tradr_keys
 
     @property
     def request_counts(self) -> dict[str, int]:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
+from sandbox.tradr.keys import KeyStore
 from sandbox.world import World
 
 
 @dataclass
 class ServingState:
     """The world being served (replaced whole when the clock moves, so each request sees
-    one consistent world), the server's options, requests served per API, and the OAuth2
-    tokens issued."""
+    one consistent world), the server's options, requests served per API, the OAuth2
+    tokens issued, and TradrAPI's API keys."""
 
     world: World
     enforce_rate_limits: bool = False
@@ -20,3 +21,4 @@ class ServingState:
     request_counts: dict[str, int] = field(default_factory=dict)
     token_lifetime: float = DEFAULT_LIFETIME_SECONDS  # OAuth2 access tokens, seconds
     tokens: TokenLedger = field(default_factory=TokenLedger)
+    tradr_keys: KeyStore = field(default_factory=KeyStore)  # TradrAPI keys, as hashes

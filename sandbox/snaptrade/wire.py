@@ -4,29 +4,12 @@ numbers (written from the exact decimal text, never through a float) where it sa
 
 from __future__ import annotations
 
-import json
-import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
 
-from starlette.responses import Response
+from sandbox.exact_json import ExactJSONResponse, Number, dumps, number
 
-_MARK = "\x00number:"
-_MARKED = re.compile(r'"\\u0000number:(-?[0-9.]+(?:E[-+]?[0-9]+)?)"')
-
-
-class Number:
-    """A decimal to be written as a JSON number, digit for digit."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Decimal) -> None:
-        self.value = value
-
-
-def number(value: Decimal | None) -> Number | None:
-    return None if value is None else Number(value)
+__all__ = ["Number", "SnapTradeJSON", "day", "dumps", "number", "stamp", "text"]
 
 
 def text(value: Decimal | None) -> str | None:
@@ -42,19 +25,5 @@ def day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _default(value: object) -> Any:
-    if isinstance(value, Number):
-        return _MARK + format(value.value, "f")
-    raise TypeError(f"not JSON: {type(value).__name__}")
-
-
-def dumps(document: Any) -> str:
-    raw = json.dumps(document, default=_default, separators=(",", ":"))
-    return _MARKED.sub(r"\1", raw)
-
-
-class SnapTradeJSON(Response):
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return dumps(content).encode()
+class SnapTradeJSON(ExactJSONResponse):
+    """SnapTrade's JSON responses (decimal numbers written exactly)."""
