@@ -133,6 +133,17 @@ class SnapTradeSource(SourceBase):
             return super().secrets()
 
 
+class TradrSource(SourceBase):
+    """TradrAPI: every account one API key covers. An account key covers one account; a
+    user key all or some of its user's accounts. `account_ids` narrows the read to some of
+    them (each must be covered by the key). A key with the read role only is enough."""
+
+    kind: Literal["tradr"]
+    base_url: str = Field(default="https://live.tradrapi.com", pattern=r"^https?://")
+    api_key: SecretStr
+    account_ids: tuple[int, ...] | None = Field(default=None, min_length=1)
+
+
 def parse_user_secrets(text: str, *, source: str, origin: str) -> dict[str, str]:
     """`{"user": "secret"}` or `[{"userId": ..., "userSecret": ...}]` as a mapping. The
     message never quotes the text: it is full of secrets."""
@@ -164,9 +175,9 @@ def parse_user_secrets(text: str, *, source: str, origin: str) -> dict[str, str]
 
 
 SourceConfig = Annotated[
-    AlpacaSource | AlpacaBrokerSource | SnapTradeSource, Field(discriminator="kind")
+    AlpacaSource | AlpacaBrokerSource | SnapTradeSource | TradrSource, Field(discriminator="kind")
 ]
-KINDS = ("alpaca", "alpaca_broker", "snaptrade")
+KINDS = ("alpaca", "alpaca_broker", "snaptrade", "tradr")
 _SOURCES = TypeAdapter(list[SourceConfig])
 
 
@@ -296,4 +307,16 @@ def sandbox_sources(manifest: Mapping[str, Any]) -> list[SourceConfig]:
                 "client_secret": broker["client_secret"],
             }
         )
+    tradr = apis.get("tradr")
+    if tradr:
+        for label, key in sorted(tradr["keys"].items(), reverse=True):  # user key first
+            raw.append(
+                {
+                    "name": f"sandbox-tradr-{label.removesuffix('_key')}",
+                    "kind": "tradr",
+                    "sandbox": True,
+                    "base_url": tradr["base_url"],
+                    "api_key": key["api_key"],
+                }
+            )
     return parse_sources(raw, origin="the sandbox manifest")

@@ -13,16 +13,23 @@ class SourceError(Exception):
         *,
         endpoint: str | None = None,
         status: int | None = None,
+        detail: str | None = None,
     ) -> None:
         self.source = source
         self.endpoint = endpoint
         self.status = status
+        self.detail = detail  # the broker's own error text (redacted), where it gave one
         where = f" ({endpoint})" if endpoint else ""
         super().__init__(f"source {source!r}{where}: {message}")
 
 
 class CredentialsRejected(SourceError):
     """The API refused the source's credentials (HTTP 401/403)."""
+
+
+class AccessDenied(CredentialsRejected):
+    """The credentials are valid but do not reach what was asked: an account outside the
+    key's scope, or this machine outside the key's IP allow-list."""
 
 
 class BrokerHTTPError(SourceError):

@@ -69,8 +69,11 @@ def error_message(response: httpx.Response) -> str:
         return response.text[:200] or response.reason_phrase
     if isinstance(body, dict):
         for key in ("message", "detail", "error_description", "error", "msg"):
-            if body.get(key):
-                return str(body[key])
+            value = body.get(key)
+            if isinstance(value, list) and value:  # NestJS lists validation messages
+                return "; ".join(str(item) for item in value)
+            if value:
+                return str(value)
     return str(body)[:200]
 
 
@@ -91,6 +94,7 @@ class Transport:
         self.settings = settings or TransportSettings()
         self.redact = Redactor(secrets)
         self.requests_sent = 0
+        self.last_server_time: datetime | None = None  # the API's clock at its last answer
         self._semaphore = asyncio.Semaphore(self.settings.max_concurrency)
         self._client = httpx.AsyncClient(
             base_url=base_url.rstrip("/"),
@@ -144,6 +148,7 @@ class Transport:
                 await self._backoff(attempt, response, endpoint, str(response.status_code))
                 continue
             decoded = self._decode(response, endpoint)
+            self.last_server_time = decoded.server_time
             if expect is not None and not isinstance(decoded.body, expect):
                 raise PayloadError(
                     self.source,
@@ -157,21 +162,23 @@ class Transport:
     def _decode(self, response: httpx.Response, endpoint: str) -> JsonResponse:
         status = response.status_code
         if status in AUTH_STATUSES:
+            detail = self.redact(error_message(response))
             raise CredentialsRejected(
                 self.source,
-                self.redact(
-                    f"credentials were rejected (HTTP {status}: {error_message(response)}); "
-                    "check this source's keys in sources.yaml and the environment"
-                ),
+                f"credentials were rejected (HTTP {status}: {detail}); "
+                "check this source's keys in sources.yaml and the environment",
                 endpoint=endpoint,
                 status=status,
+                detail=detail,
             )
         if status >= 400:
+            detail = self.redact(error_message(response))
             raise BrokerHTTPError(
                 self.source,
-                self.redact(f"HTTP {status}: {error_message(response)}"),
+                f"HTTP {status}: {detail}",
                 endpoint=endpoint,
                 status=status,
+                detail=detail,
             )
         try:
             body = decode_json(response.text)

@@ -1,7 +1,8 @@
 """Paginators: how to walk a list endpoint to the end without missing or repeating a row.
 
-A paginator is given a `fetch(params) -> list[dict]` for one page and yields pages of new
-rows. Adding an endpoint means choosing a paginator, not writing a new loop.
+A paginator is given a `fetch(params)` for one page (the decoded JSON document, of the
+type the paginator `expect`s) and yields pages of new rows. Adding an endpoint means
+choosing a paginator, not writing a new loop.
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
-from brokers.errors import PagingError
+from brokers.errors import PagingError, PayloadError
 from brokers.http import Transport
 from brokers.parse import rfc3339, to_utc
 
 Row = dict[str, Any]
-FetchPage = Callable[[Mapping[str, Any]], Awaitable[list[Row]]]
+FetchPage = Callable[[Mapping[str, Any]], Awaitable[Any]]
 
 ONE_MICROSECOND = timedelta(microseconds=1)
 
@@ -25,24 +26,34 @@ class StalledPaging(RuntimeError):
     """A whole page shares one timestamp: a time window cannot move past it."""
 
 
+class MalformedPage(ValueError):
+    """A page is not the document the paginator walks (an envelope without its list)."""
+
+
 class Paginator(Protocol):
+    expect: ClassVar[type]  # the JSON type of one page: list, or dict for an envelope
+
     def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[list[Row]]: ...
 
 
 async def walk(
     transport: Transport, path: str, paginator: Paginator, params: Mapping[str, Any]
 ) -> AsyncIterator[list[Row]]:
-    """Every page of a JSON-array endpoint, read through the source's transport; a walk
-    that cannot progress fails the source, naming the endpoint."""
+    """Every page of a list endpoint, read through the source's transport; a walk that
+    cannot progress, or a page that is not what the paginator walks, fails the source,
+    naming the endpoint."""
 
-    async def fetch(query: Mapping[str, Any]) -> list[Row]:
-        return (await transport.get_json(path, query, expect=list)).body
+    async def fetch(query: Mapping[str, Any]) -> Any:
+        return (await transport.get_json(path, query, expect=paginator.expect)).body
 
+    endpoint = f"GET {path}"
     try:
         async for page in paginator.pages(fetch, params):
             yield page
     except StalledPaging as exc:
-        raise PagingError(transport.source, str(exc), endpoint=f"GET {path}") from None
+        raise PagingError(transport.source, str(exc), endpoint=endpoint) from None
+    except MalformedPage as exc:
+        raise PayloadError(transport.source, str(exc), endpoint=endpoint) from None
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class TimeWindowPaginator:
     rather than skipped; ids already yielded are dropped, so none is repeated.
     """
 
+    expect: ClassVar[type] = list
     time_field: str
     id_field: str = "id"
     after_param: str = "after"
@@ -101,6 +113,7 @@ class InclusiveTimeWindowPaginator:
     whole page shares one instant, which no time window can get past.
     """
 
+    expect: ClassVar[type] = list
     time_field: str
     page_size: int
     after_param: str
@@ -127,3 +140,48 @@ class InclusiveTimeWindowPaginator:
             same = {str(r[self.id_field]) for r in page if to_utc(r[self.time_field]) == instant}
             at_bound = (at_bound | same) if bound is not None and to_utc(bound) == instant else same
             bound = last
+
+
+@dataclass(frozen=True)
+class PageNumberPaginator:
+    """Pages numbered from 1 in an envelope `{data, limit, page, total}` (TradrAPI).
+
+    The walk stops when it has been handed `total` rows (or an empty page): the last
+    request is the last page, never an empty one after it. The list should be sorted by a
+    stable key (the caller's params); rows whose id was already yielded are dropped, so a
+    list that shifts between pages never repeats a row.
+    """
+
+    expect: ClassVar[type] = dict
+    limit: int
+    id_field: str | None = "id"
+    page_param: str = "page"
+    limit_param: str = "limit"
+
+    async def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[list[Row]]:
+        number, walked = 1, 0
+        seen: set[str] = set()
+        while True:
+            body = await fetch({**params, self.page_param: number, self.limit_param: self.limit})
+            rows, total = _envelope(body)
+            fresh = rows
+            if self.id_field is not None:
+                fresh = [row for row in rows if str(row.get(self.id_field)) not in seen]
+                seen.update(str(row.get(self.id_field)) for row in fresh)
+            if fresh:
+                yield fresh
+            walked += len(rows)
+            if not rows or walked >= total:
+                return
+            number += 1
+
+
+def _envelope(body: Mapping[str, Any]) -> tuple[list[Row], int]:
+    rows, total = body.get("data"), body.get("total")
+    if not isinstance(rows, list) or not isinstance(total, int) or isinstance(total, bool):
+        raise MalformedPage(
+            f"expected a page envelope {{data: [...], total: <count>}}, got keys {sorted(body)[:8]}"
+        )
+    if not all(isinstance(row, dict) for row in rows):
+        raise MalformedPage("the envelope's data holds something other than objects")
+    return rows, total

@@ -1,0 +1,47 @@
+"""TradrAPI endpoints, read through the source's transport (paths in endpoints.py)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from brokers.http import JsonResponse, Transport
+from brokers.paging import PageNumberPaginator, walk
+from brokers.tradr import endpoints
+
+PAGES = PageNumberPaginator(limit=endpoints.PAGE_LIMIT)
+# Summary records have no `id`: the platform's ticket identifies them.
+SUMMARY_PAGES = PageNumberPaginator(limit=endpoints.PAGE_LIMIT, id_field="exchangeOperationId")
+
+
+class TradrClient:
+    def __init__(self, transport: Transport) -> None:
+        self.transport = transport
+
+    async def current_key(self) -> dict[str, Any]:
+        response = await self.transport.get_json(endpoints.CURRENT_KEY, expect=dict)
+        return response.body
+
+    def account_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
+        return walk(self.transport, endpoints.ACCOUNTS, PAGES, endpoints.BY_ID)
+
+    async def balances(self, account_ids: Sequence[int]) -> JsonResponse:
+        """Balances of up to BALANCES_PER_CALL accounts in one call."""
+        ids = ",".join(str(i) for i in account_ids)
+        return await self.transport.get_json(endpoints.BALANCES, {"accountIds": ids}, expect=list)
+
+    def position_pages(self, account_id: int) -> AsyncIterator[list[dict[str, Any]]]:
+        params = {"accountId": account_id, **endpoints.BY_ID}
+        return walk(self.transport, endpoints.POSITIONS, PAGES, params)
+
+    def order_pages(self, account_id: int) -> AsyncIterator[list[dict[str, Any]]]:
+        params = {"accountId": account_id, **endpoints.BY_ID}
+        return walk(self.transport, endpoints.ORDERS, PAGES, params)
+
+    def summary_pages(self, account_id: int) -> AsyncIterator[list[dict[str, Any]]]:
+        path = endpoints.account_summary(account_id)
+        return walk(self.transport, path, SUMMARY_PAGES, endpoints.BY_TIME)
+
+    async def symbols(self) -> list[dict[str, Any]]:
+        """Every symbol (contract sizes are per symbol, whatever the spread group)."""
+        return (await self.transport.get_json(endpoints.SYMBOLS, expect=list)).body

@@ -1,0 +1,224 @@
+"""The TradrAPI connector: the accounts one key covers, then their balances (many per
+call), positions, pending orders and closed trades, a bounded number of accounts at a
+time. The key's own metadata says what it covers and whether it can do more than read."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import polars as pl
+
+from brokers.concurrency import bounded_map
+from brokers.config import TradrSource
+from brokers.connector import AccountsBatch, FetchContext, Snapshot
+from brokers.errors import BrokerHTTPError, CredentialsRejected
+from brokers.frames import canonical_frame
+from brokers.http import Transport, TransportSettings
+from brokers.parse import to_decimal
+from brokers.tradr import endpoints, normalize
+from brokers.tradr.access import KeyScope, explain, least_privilege_warning, uncovered
+from brokers.tradr.client import TradrClient
+
+BROKER = "tradr"
+PROGRESS_EVERY = 500  # accounts between progress lines
+R = TypeVar("R")
+
+
+class TradrConnector:
+    broker = BROKER
+
+    def __init__(self, source: TradrSource, settings: TransportSettings | None = None) -> None:
+        self.source = source
+        self.settings = settings or TransportSettings()
+        self.transport = Transport(
+            source.name,
+            source.base_url,
+            headers={endpoints.KEY_HEADER: source.api_key.get_secret_value()},
+            secrets=source.secrets(),
+            settings=settings,
+        )
+        self.client = TradrClient(self.transport)
+        self._scope: KeyScope | None = None
+
+    @property
+    def requests_sent(self) -> int:
+        return self.transport.requests_sent
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+    def _frame(self, table: str, rows: list[dict[str, Any]], ctx: FetchContext) -> pl.DataFrame:
+        return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
+
+    async def _key_scope(self) -> KeyScope | None:
+        """The key's metadata, read once; None if even that is refused."""
+        if self._scope is None:
+            try:
+                self._scope = KeyScope.parse(await self.client.current_key())
+            except CredentialsRejected:
+                return None
+        return self._scope
+
+    @asynccontextmanager
+    async def _explained(self) -> AsyncIterator[None]:
+        """Refusals re-worded in the user's terms."""
+        try:
+            yield
+        except CredentialsRejected as exc:
+            raise await explain(exc, self._key_scope) from None
+
+    async def accounts(self, ctx: FetchContext) -> AccountsBatch:
+        async with self._explained():
+            scope = KeyScope.parse(await self.client.current_key())
+            self._scope = scope
+            warning = least_privilege_warning(self.source.name, scope)
+            if warning:
+                ctx.warn(warning)
+            listed = [a async for page in self.client.account_pages() for a in page]
+        if self.source.account_ids is not None:
+            uncovered(
+                self.source.name, scope, self.source.account_ids, [int(a["id"]) for a in listed]
+            )
+            listed = [a for a in listed if int(a["id"]) in self.source.account_ids]
+        users: dict[str, dict[str, Any]] = {}
+        accounts = []
+        for account in listed:
+            user, row = normalize.account_rows(account, scope)
+            users.setdefault(user["user_id"], user)
+            accounts.append(row)
+        owner = str(scope.user_id) if scope.user_id is not None else None
+        if owner is None and accounts:
+            owner = accounts[0]["user_id"]
+        connections = [normalize.connection_row(scope, owner)] if owner is not None else []
+        ctx.log.info(
+            f"source {self.source.name}: {'an account' if scope.account_id else 'a user'} key "
+            f"over {len(accounts)} account(s)"
+        )
+        return AccountsBatch(
+            users=self._frame("users", list(users.values()), ctx),
+            connections=self._frame("connections", connections, ctx),
+            accounts=self._frame("accounts", accounts, ctx),
+        )
+
+    async def balances(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
+        currencies = _currencies(accounts)
+        ids = sorted(int(i) for i in currencies)
+        rows: list[dict[str, Any]] = []
+        as_of: datetime | None = None
+        async with self._explained():
+            for start in range(0, len(ids), endpoints.BALANCES_PER_CALL):
+                response = await self.client.balances(
+                    ids[start : start + endpoints.BALANCES_PER_CALL]
+                )
+                as_of = as_of or response.server_time
+                for balance in response.body:
+                    account_id = str(balance["accountId"])
+                    rows.append(
+                        normalize.balance_row(balance, currency=currencies[account_id], as_of=as_of)
+                    )
+        return self._snapshot(ctx, "balances", rows, as_of)
+
+    async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
+        currencies = _currencies(accounts)
+        async with self._explained():
+            sizes = await self._contract_sizes(ctx) if currencies else {}
+            as_of = self.transport.last_server_time
+
+            async def read(account_id: str) -> list[dict[str, Any]]:
+                return [
+                    normalize.position_row(
+                        p,
+                        account_id=account_id,
+                        currency=currencies[account_id],
+                        contract_sizes=sizes,
+                        as_of=as_of or datetime.now(UTC),
+                    )
+                    for page in [p async for p in self.client.position_pages(int(account_id))]
+                    for p in page
+                ]
+
+            rows = [
+                r
+                async for result in self._per_account(ctx, "positions", currencies, read)
+                for r in result
+            ]
+        return self._snapshot(ctx, "positions", rows, as_of)
+
+    async def orders(
+        self, ctx: FetchContext, accounts: pl.DataFrame
+    ) -> AsyncIterator[pl.DataFrame]:
+        currencies = _currencies(accounts)
+
+        async def read(account_id: str) -> pl.DataFrame:
+            currency = currencies[account_id]
+            rows = [
+                normalize.pending_order_row(order, account_id=account_id, currency=currency)
+                async for page in self.client.order_pages(int(account_id))
+                for order in page
+            ]
+            async for page in self.client.summary_pages(int(account_id)):
+                for record in page:
+                    if normalize.is_trade(record):
+                        rows += normalize.trade_rows(
+                            record, account_id=account_id, currency=currency
+                        )
+            return self._frame("orders", rows, ctx)
+
+        async with self._explained():
+            async for frame in self._per_account(ctx, "orders", currencies, read):
+                yield frame
+
+    async def _contract_sizes(self, ctx: FetchContext) -> dict[str, Decimal]:
+        """Units per lot by symbol, from the symbol list; where the API has none, positions
+        keep their lots without a contract size."""
+        try:
+            symbols = await self.client.symbols()
+        except BrokerHTTPError as exc:
+            if exc.status != 404:
+                raise
+            ctx.log.info(f"source {self.source.name}: no symbol list; contract sizes unknown")
+            return {}
+        sizes = {}
+        for symbol in symbols:
+            size = to_decimal(symbol.get("contractSize"))
+            if symbol.get("name") and size:
+                sizes[str(symbol["name"])] = size
+        return sizes
+
+    def _snapshot(
+        self, ctx: FetchContext, table: str, rows: list[dict[str, Any]], as_of: datetime | None
+    ) -> Snapshot:
+        day = as_of or datetime.now(UTC)
+        for row in rows:
+            row["as_of_date"] = day.date()
+        return Snapshot(self._frame(table, rows, ctx), day)
+
+    async def _per_account(
+        self,
+        ctx: FetchContext,
+        what: str,
+        currencies: dict[str, str],
+        read: Callable[[str], Awaitable[R]],
+    ) -> AsyncIterator[R]:
+        ids = sorted(currencies)
+        done = 0
+        async for result in bounded_map(ids, read, self.settings.max_concurrency):
+            done += 1
+            if done % PROGRESS_EVERY == 0 or done == len(ids):
+                ctx.log.info(f"source {self.source.name}: {what}: {done}/{len(ids)} accounts")
+            yield result
+
+
+def _currencies(accounts: pl.DataFrame) -> dict[str, str]:
+    """Account id -> the account's currency (in which TradrAPI reports its money)."""
+    return dict(
+        zip(
+            accounts.get_column("account_id").to_list(),
+            accounts.get_column("base_currency").to_list(),
+            strict=True,
+        )
+    )
