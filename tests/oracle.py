@@ -238,3 +238,109 @@ def per(value: Decimal | None, divisor: Decimal) -> Decimal | None:
 
 def without_raw(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in r.items() if not k.startswith("raw_")} for r in records]
+
+
+TRADR_SIDE = {"BUY": "long", "SELL": "short"}
+TRADR_ACCOUNT_STATUS = {"ACTIVE": "open", "DISABLED": "restricted"}
+TRADR_PLATFORM = {
+    "MT4": "MetaTrader 4", "MT5": "MetaTrader 5", "CTRADER": "cTrader", "TL": "TradeLocker",
+}  # fmt: skip
+TRADR_ORDER_TYPE = {
+    "BUY_LIMIT": "limit", "SELL_LIMIT": "limit", "BUY_STOP": "stop", "SELL_STOP": "stop",
+    "BUY_STOP_LIMIT": "stop_limit", "SELL_STOP_LIMIT": "stop_limit",
+}  # fmt: skip
+
+
+def tradr_truth(world: World, source: str, key: Any) -> dict[str, list[dict[str, Any]]]:
+    """Expected canonical rows for a TradrAPI source reading with `key` (the sandbox's
+    record of it: which accounts it covers, its id, roles and creation time).
+
+    Each account is of its user; the key is the connection. Positions are in lots with
+    the symbol's contract size; their unrealized P&L is what they add to equity (profit,
+    swap and commission). Orders are the pending orders and both fills of every trade
+    closed in the world's history."""
+    truth: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_NAMES}
+    lineage = {"source": source, "broker": "tradr"}
+    day: date = world.clock.date()
+    accounts = [world.tradr_account(i) for i in key.covered(world)]
+    for user_id in sorted({a.user_id for a in accounts}):
+        truth["users"].append(
+            {**lineage, "user_id": str(user_id), "created_at": None, "user_kind": "broker"}
+        )
+    owner = key.user_id if key.user_id is not None else accounts[0].user_id
+    truth["connections"].append({
+        **lineage, "connection_id": str(key.key_id), "user_id": str(owner),
+        "institution": "TradrAPI",
+        "connection_type": "trade" if set(key.roles) - {"read"} else "read",
+        "raw_connection_type": "account_key" if key.account_id is not None else "user_key",
+        "status": "active", "raw_status": None, "created_at": key.created_at,
+        "disabled_at": None,
+    })  # fmt: skip
+    for a in accounts:
+        base = {**lineage, "account_id": str(a.account_id)}
+        truth["accounts"].append({
+            **base, "connection_id": str(key.key_id), "user_id": str(a.user_id),
+            "institution": f"TradrAPI ({TRADR_PLATFORM[a.platform]})",
+            "account_number_masked": "****" + a.login[-4:], "name": a.name,
+            "account_type": "cfd", "raw_account_type": a.account_type,
+            "status": TRADR_ACCOUNT_STATUS[a.status], "raw_status": a.status,
+            "base_currency": a.currency, "is_paper": a.server_type == "demo",
+            "created_at": a.created_at,
+        })  # fmt: skip
+        b = world.tradr_balance(a.account_id)
+        assert b is not None
+        truth["balances"].append({
+            **base, "currency": b.currency, "as_of_date": day, "as_of": world.clock,
+            "cash": b.balance, "buying_power": b.free_margin, "equity": b.equity,
+        })  # fmt: skip
+        for p in world.tradr_positions(a.account_id):
+            truth["positions"].append({
+                **base, "position_key": str(p.position_id), "as_of_date": day,
+                "as_of": world.clock, "symbol": p.symbol.name,
+                "instrument_type": p.symbol.kind, "raw_instrument_type": None,
+                "side": TRADR_SIDE[p.side], "quantity": p.volume,
+                "contract_size": p.symbol.contract_size, "average_cost": p.open_price,
+                "market_price": p.current_price, "market_value": None, "cost_basis": None,
+                "unrealized_pnl": p.net, "currency": a.currency,
+            })  # fmt: skip
+        for o in world.tradr_orders(a.account_id):
+            kind = TRADR_ORDER_TYPE[o.type]
+            side = o.type.split("_")[0]
+            limit = {"limit": o.open_price, "stop_limit": o.stop_limit_price}.get(kind)
+            truth["orders"].append({
+                **base, **_tradr_order_base(o.symbol, a.currency), "order_id": o.ticket,
+                "parent_order_id": None, "side": side.lower(), "raw_side": side,
+                "order_type": kind, "raw_order_type": o.type,
+                "time_in_force": "gtd" if o.expiration else "gtc",
+                "status": "open", "raw_status": "PLACED", "quantity": o.volume,
+                "filled_quantity": Decimal(0),
+                "limit_price": limit,
+                "stop_price": o.open_price if kind in ("stop", "stop_limit") else None,
+                "average_fill_price": None, "submitted_at": o.created_at, "filled_at": None,
+                "updated_at": o.updated_at,
+            })  # fmt: skip
+        for t in world.tradr_trades(a.account_id):
+            closing = "SELL" if t.side == "BUY" else "BUY"
+            fills = (
+                (t.ticket, None, t.side, t.open_price, t.opened_at),
+                (f"{t.ticket}-close", t.ticket, closing, t.close_price, t.closed_at),
+            )
+            for order_id, parent, side, price, at in fills:
+                truth["orders"].append({
+                    **base, **_tradr_order_base(t.symbol, a.currency), "order_id": order_id,
+                    "parent_order_id": parent, "side": side.lower(), "raw_side": side,
+                    "order_type": "market", "raw_order_type": t.side,
+                    "time_in_force": "other", "status": "filled", "raw_status": "CLOSED",
+                    "quantity": t.volume, "filled_quantity": t.volume, "limit_price": None,
+                    "stop_price": None, "average_fill_price": price, "submitted_at": at,
+                    "filled_at": at, "updated_at": at,
+                })  # fmt: skip
+    return truth
+
+
+def _tradr_order_base(symbol: Any, currency: str) -> dict[str, Any]:
+    return {
+        "client_order_id": None, "symbol": symbol.name, "instrument_type": symbol.kind,
+        "raw_instrument_type": None, "raw_time_in_force": None, "notional": None,
+        "canceled_at": None, "currency": currency,
+    }  # fmt: skip

@@ -123,6 +123,10 @@ class KeyStore:
         )
         return plaintext
 
+    def lookup(self, plaintext: str) -> ApiKey | None:
+        """The metadata of a key, by the key (nothing is marked as used)."""
+        return self._by_digest.get(digest(plaintext))
+
     def use(self, plaintext: str | None) -> ApiKey | None:
         """The key a request presents, marked as used now; None if there is no such key."""
         if not plaintext:
@@ -134,9 +138,9 @@ class KeyStore:
                 key = self._by_digest[found] = replace(key, last_used_at=datetime.now(UTC))
         return key
 
-    def holds_plaintext(self, plaintext: str) -> bool:
-        """Whether any stored field equals the plaintext (it never should)."""
-        return any(plaintext in repr(key) for key in self._by_digest.values())
+    def stored(self) -> list[ApiKey]:
+        """Everything the store keeps, key by key."""
+        return list(self._by_digest.values())
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,8 @@ def test_every_asset_materializes_through_dagster(tmp_path, monkeypatch):
         "sandbox-alpaca-3",
         "sandbox-alpaca-broker",
         "sandbox-snaptrade",
+        "sandbox-tradr-account",
+        "sandbox-tradr-user",
     ]
 
     with dg.instance_for_test() as instance:
