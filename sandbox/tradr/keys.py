@@ -66,6 +66,11 @@ class ApiKey:
         return [account_id for account_id in owned if account_id in self.account_ids]
 
 
+def _millis(moment: datetime) -> datetime:
+    """The API's time resolution (JavaScript dates)."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -84,7 +89,7 @@ class KeyStore:
             raise ValueError(f"roles must be some of {ROLES}, got {roles}")
         if (metadata.get("account_id") is None) == (metadata.get("user_id") is None):
             raise ValueError("a key is bound to one account or to one user")
-        created_at = metadata.pop("created_at", None) or datetime.now(UTC)
+        created_at = metadata.pop("created_at", None) or _millis(datetime.now(UTC))
         with self._lock:
             key = ApiKey(
                 key_id=self._next_id,
@@ -135,7 +140,7 @@ class KeyStore:
         with self._lock:
             key = self._by_digest.get(found)
             if key is not None:
-                key = self._by_digest[found] = replace(key, last_used_at=datetime.now(UTC))
+                key = self._by_digest[found] = replace(key, last_used_at=_millis(datetime.now(UTC)))
         return key
 
     def stored(self) -> list[ApiKey]:

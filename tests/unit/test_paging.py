@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
-from brokers.paging import InclusiveTimeWindowPaginator, StalledPaging
+from brokers.paging import (
+    InclusiveTimeWindowPaginator,
+    MalformedPage,
+    PageNumberPaginator,
+    StalledPaging,
+)
 
 PAGE = 4
 
@@ -58,3 +63,52 @@ def test_a_whole_page_at_one_instant_stops_with_a_clear_error(tied):
     rows = listing(["2024-01-01T00:00:00Z"] + ["2024-01-02T00:00:00Z"] * tied)
     with pytest.raises(StalledPaging, match=r"a whole page \(4 rows\) shares the timestamp"):
         walk(rows)
+
+
+def numbered_walk(
+    total: int, limit: int, served_limit: int | None = None
+) -> tuple[list[int], list[int]]:
+    """(ids yielded, page numbers asked) from an envelope API holding `total` rows that
+    serves at most `served_limit` per page."""
+    rows = [{"id": i} for i in range(total)]
+    asked: list[int] = []
+
+    async def fetch(params: Mapping[str, Any]) -> dict[str, Any]:
+        page, size = params["page"], min(params["limit"], served_limit or params["limit"])
+        asked.append(page)
+        start = (page - 1) * size
+        return {"data": rows[start : start + size], "limit": size, "page": page, "total": total}
+
+    async def collect() -> list[int]:
+        pager = PageNumberPaginator(limit=limit)
+        return [row["id"] async for page in pager.pages(fetch, {}) for row in page]
+
+    return asyncio.run(collect()), asked
+
+
+@pytest.mark.parametrize(
+    ("total", "limit", "pages"),
+    [(0, 10, [1]), (7, 10, [1]), (10, 10, [1]), (11, 10, [1, 2]), (230, 100, [1, 2, 3])],
+)
+def test_page_numbers_stop_exactly_at_total(total, limit, pages):
+    ids, asked = numbered_walk(total, limit)
+    assert ids == list(range(total))
+    assert asked == pages
+
+
+def test_a_server_that_serves_smaller_pages_is_walked_to_the_end():
+    ids, asked = numbered_walk(25, 100, served_limit=10)
+    assert ids == list(range(25))
+    assert asked == [1, 2, 3]
+
+
+def test_an_envelope_without_its_list_is_refused():
+    async def fetch(params: Mapping[str, Any]) -> dict[str, Any]:
+        return {"items": [], "count": 0}
+
+    async def collect() -> None:
+        async for _ in PageNumberPaginator(limit=10).pages(fetch, {}):
+            pass
+
+    with pytest.raises(MalformedPage, match="expected a page envelope"):
+        asyncio.run(collect())
