@@ -38,9 +38,24 @@ def test_the_example_file_is_valid():
         "SNAPTRADE_USER_SECRETS": '{"u": "s"}',
         "ALPACA_BROKER_CLIENT_ID": "CC",
         "ALPACA_BROKER_CLIENT_SECRET": "cs",
+        "TRADR_API_KEY": "tdr_key",
     }
     sources = load_sources(path, environ=env)
-    assert [s.name for s in sources] == ["alpaca-paper", "alpaca-partner", "snaptrade"]
+    assert [s.name for s in sources] == ["alpaca-paper", "alpaca-partner", "snaptrade", "tradr"]
+
+
+def test_a_tradr_source_may_narrow_its_accounts_but_not_to_none(tmp_path):
+    head = "sources:\n  - name: fx\n    kind: tradr\n    api_key: tdr_s3cret\n"
+    path = tmp_path / "sources.yaml"
+    path.write_text(head + "    account_ids: [100039504, 100039505]\n")
+    [source] = load_sources(path, environ={})
+    assert source.account_ids == (100039504, 100039505)
+    assert source.base_url == "https://live.tradrapi.com"
+    assert "tdr_s3cret" not in repr(source)
+    path.write_text(head + "    account_ids: []\n")
+    with pytest.raises(ConfigError, match="source 'fx': field 'account_ids'") as raised:
+        load_sources(path, environ={})
+    assert "tdr_s3cret" not in str(raised.value)
 
 
 def test_an_alpaca_broker_source_takes_one_complete_kind_of_credentials(tmp_path):
