@@ -56,7 +56,12 @@ def test_set_clock_moves_the_served_world() -> None:
         assert {o["id"] for o in before.json()} < {o["id"] for o in after.json()}
         assert sandbox.manifest()["clock"] == "2026-11-25T00:00:00Z"
         assert sandbox.world.since == CLOCK - timedelta(days=30)
-        assert sandbox.request_counts == {"alpaca": 2, "snaptrade": 0, "alpaca_broker": 0}
+        assert sandbox.request_counts == {
+            "alpaca": 2,
+            "snaptrade": 0,
+            "alpaca_broker": 0,
+            "tradr": 0,
+        }
 
 
 def test_a_busy_port_fails_to_start(sandbox: Sandbox) -> None:
