@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -263,13 +264,8 @@ def build_app(state: ServingState) -> ASGIApp:
 
 def describe(world: World) -> dict[str, Any]:
     """The manifest entry: the key header and the demo keys, as their creator got them."""
-    return {
-        "key_header": KEY_HEADER,
-        "keys": {
-            key.name: {"api_key": key.plaintext, **_plain(key.metadata)} for key in demo_keys(world)
-        },
-    }
-
-
-def _plain(metadata: dict[str, object]) -> dict[str, object]:
-    return {name: list(v) if isinstance(v, tuple) else v for name, v in metadata.items()}
+    keys = {}
+    for key in demo_keys(world):
+        grant = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(key.grant).items()}
+        keys[key.name] = {"api_key": key.plaintext, **grant}
+    return {"key_header": KEY_HEADER, "keys": keys}

@@ -66,6 +66,24 @@ class ApiKey:
         return [account_id for account_id in owned if account_id in self.account_ids]
 
 
+@dataclass(frozen=True)
+class Grant:
+    """What a key is bound to and may do, as its creator asked."""
+
+    user_id: int | None = None
+    account_id: int | None = None
+    account_ids: tuple[int, ...] | None = None  # a user key's accounts; None: all
+    roles: tuple[str, ...] = ("read",)
+    ips: tuple[str, ...] = ()
+    friendly_name: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.roles or set(self.roles) - set(ROLES):
+            raise ValueError(f"roles must be some of {ROLES}, got {self.roles}")
+        if (self.account_id is None) == (self.user_id is None):
+            raise ValueError("a key is bound to one account or to one user")
+
+
 def _millis(moment: datetime) -> datetime:
     """The API's time resolution (JavaScript dates)."""
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
@@ -81,25 +99,21 @@ class KeyStore:
         self._next_id = 1
         self._lock = threading.Lock()
 
-    def add(self, plaintext: str, **metadata: object) -> ApiKey:
-        """Keep a key (its hash and metadata); roles must be TradrAPI's."""
-        roles = tuple(metadata.pop("roles", ("read",)))  # type: ignore[arg-type]
-        unknown = set(roles) - set(ROLES)
-        if unknown or not roles:
-            raise ValueError(f"roles must be some of {ROLES}, got {roles}")
-        if (metadata.get("account_id") is None) == (metadata.get("user_id") is None):
-            raise ValueError("a key is bound to one account or to one user")
-        created_at = metadata.pop("created_at", None) or _millis(datetime.now(UTC))
+    def add(self, plaintext: str, grant: Grant, created_at: datetime | None = None) -> ApiKey:
+        """Keep a key: its hash and what it was granted."""
+        created_at = created_at or _millis(datetime.now(UTC))
         with self._lock:
             key = ApiKey(
                 key_id=self._next_id,
                 digest=digest(plaintext),
-                roles=roles,
-                ips=tuple(metadata.pop("ips", ())),  # type: ignore[arg-type]
-                friendly_name=str(metadata.pop("friendly_name", "")),
-                created_at=created_at,  # type: ignore[arg-type]
-                updated_at=created_at,  # type: ignore[arg-type]
-                **metadata,  # type: ignore[arg-type]
+                roles=grant.roles,
+                ips=grant.ips,
+                friendly_name=grant.friendly_name,
+                created_at=created_at,
+                updated_at=created_at,
+                account_id=grant.account_id,
+                user_id=grant.user_id,
+                account_ids=grant.account_ids,
             )
             self._next_id += 1
             self._by_digest[key.digest] = key
@@ -116,9 +130,7 @@ class KeyStore:
         friendly_name: str = "",
     ) -> str:
         """A new key, as TradrAPI's create call returns it: the plaintext, once."""
-        plaintext = KEY_PREFIX + "".join(secrets.choice(ALNUM) for _ in range(40))
-        self.add(
-            plaintext,
+        grant = Grant(
             user_id=user_id,
             account_id=account_id,
             account_ids=None if account_ids is None else tuple(account_ids),
@@ -126,6 +138,8 @@ class KeyStore:
             ips=tuple(ips),
             friendly_name=friendly_name,
         )
+        plaintext = KEY_PREFIX + "".join(secrets.choice(ALNUM) for _ in range(40))
+        self.add(plaintext, grant)
         return plaintext
 
     def lookup(self, plaintext: str) -> ApiKey | None:
@@ -152,7 +166,7 @@ class KeyStore:
 class DemoKey:
     name: str  # the manifest's label
     plaintext: str
-    metadata: dict[str, object]
+    grant: Grant
 
 
 def demo_keys(world: World) -> list[DemoKey]:
@@ -168,12 +182,12 @@ def demo_keys(world: World) -> list[DemoKey]:
         DemoKey(
             "user_key",
             KEY_PREFIX + alnum(r, 40, ALNUM),
-            {
-                "user_id": first.user_id,
-                "account_ids": tuple(first_accounts[:3]),
-                "ips": ("127.0.0.1", "::1"),
-                "friendly_name": "warehouse (read only)",
-            },
+            Grant(
+                user_id=first.user_id,
+                account_ids=tuple(first_accounts[:3]),
+                ips=("127.0.0.1", "::1"),
+                friendly_name="warehouse (read only)",
+            ),
         )
     ]
     second_accounts = world.tradr_accounts(others[0].user_id) if others else []
@@ -182,10 +196,10 @@ def demo_keys(world: World) -> list[DemoKey]:
             DemoKey(
                 "account_key",
                 KEY_PREFIX + alnum(r, 40, ALNUM),
-                {
-                    "account_id": second_accounts[0].account_id,
-                    "friendly_name": "warehouse: one account",
-                },
+                Grant(
+                    account_id=second_accounts[0].account_id,
+                    friendly_name="warehouse: one account",
+                ),
             )
         )
     return keys
@@ -195,5 +209,5 @@ def store_for(world: World) -> KeyStore:
     """A store holding the world's demo keys (as hashes)."""
     store = KeyStore()
     for key in demo_keys(world):
-        store.add(key.plaintext, roles=("read",), created_at=DEMO_CREATED_AT, **key.metadata)
+        store.add(key.plaintext, key.grant, created_at=DEMO_CREATED_AT)
     return store
