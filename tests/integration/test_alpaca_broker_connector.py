@@ -5,7 +5,6 @@ truth through either kind of credentials, OAuth2 tokens are requested once per l
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -18,11 +17,11 @@ from pydantic import SecretStr
 from brokers.alpaca_broker import AlpacaBrokerConnector
 from brokers.alpaca_broker.oauth import MAX_REFRESH_AHEAD_SECONDS, REFRESH_AHEAD_SHARE
 from brokers.config import AlpacaBrokerSource, sandbox_sources
-from brokers.connector import FetchContext
 from brokers.errors import CredentialsRejected
 from sandbox import Sandbox, SandboxConfig
 from sandbox.world import WorldSizes
 from schemas import TABLES
+from tests.integration.steps import context, read_tables
 from tests.oracle import TABLE_NAMES, alpaca_broker_truth, rows
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
@@ -45,33 +44,6 @@ def basic_source(sandbox: Sandbox) -> AlpacaBrokerSource:
     )
 
 
-def context() -> FetchContext:
-    return FetchContext("run-1", datetime.now(UTC), logging.getLogger("test"))
-
-
-async def read_all(connector: AlpacaBrokerConnector, pause: float = 0.0) -> dict[str, pl.DataFrame]:
-    """Every table, step after step as the asset graph reads them (`pause` between)."""
-    ctx = context()
-    try:
-        batch = await connector.accounts(ctx)
-        await asyncio.sleep(pause)
-        balances = await connector.balances(ctx, batch.accounts)
-        await asyncio.sleep(pause)
-        positions = await connector.positions(ctx, batch.accounts)
-        await asyncio.sleep(pause)
-        orders = [page async for page in connector.orders(ctx, batch.accounts)]
-        return {
-            "users": batch.users,
-            "connections": batch.connections,
-            "accounts": batch.accounts,
-            "balances": balances.frame,
-            "positions": positions.frame,
-            "orders": pl.concat(orders),
-        }
-    finally:
-        await connector.aclose()
-
-
 @pytest.fixture(scope="module")
 def sandbox():
     with Sandbox(SandboxConfig(seed=0, clock=CLOCK)) as running:
@@ -81,7 +53,7 @@ def sandbox():
 @pytest.mark.parametrize("kind", ["oauth2", "basic"])
 def test_every_table_equals_the_worlds_truth(sandbox, kind):
     source = broker_source(sandbox) if kind == "oauth2" else basic_source(sandbox)
-    tables = asyncio.run(read_all(AlpacaBrokerConnector(source)))
+    tables = asyncio.run(read_tables(AlpacaBrokerConnector(source)))
     truth = alpaca_broker_truth(sandbox.world, source.name)
     for name in TABLE_NAMES:
         key = TABLES[name].key
@@ -92,7 +64,7 @@ def test_every_table_equals_the_worlds_truth(sandbox, kind):
 def test_a_wrong_client_secret_is_refused_at_the_token_endpoint_without_quoting_it(sandbox):
     source = broker_source(sandbox, client_secret=SecretStr(WRONG_SECRET))
     with pytest.raises(CredentialsRejected) as raised:
-        asyncio.run(read_all(AlpacaBrokerConnector(source)))
+        asyncio.run(read_tables(AlpacaBrokerConnector(source)))
     message = str(raised.value)
     assert "'sandbox-alpaca-broker' (POST /alpaca-broker/v1/oauth2/token)" in message
     assert "the OAuth2 token endpoint refused this client (HTTP 401: invalid_client)" in message
@@ -127,7 +99,7 @@ def test_a_run_longer_than_a_token_lifetime_renews_it_only_near_expiry():
     with Sandbox(config) as sandbox:
         connector = AlpacaBrokerConnector(broker_source(sandbox))
         started = time.time()
-        asyncio.run(read_all(connector, pause=lifetime * 0.7))
+        asyncio.run(read_tables(connector, pause=lifetime * 0.7))
         elapsed = time.time() - started
         issued = list(sandbox.tokens.issued)
         calls = sandbox.request_counts["alpaca_broker"] - len(issued)
@@ -155,7 +127,7 @@ def test_a_rejected_token_is_replaced_once_even_with_many_calls_in_flight():
                     sandbox.tokens.revoke_all()
 
         connector.transport.watch(revoke_midway)
-        tables = asyncio.run(read_all(connector))
+        tables = asyncio.run(read_tables(connector))
         issued = list(sandbox.tokens.issued)
         truth = alpaca_broker_truth(sandbox.world, "sandbox-alpaca-broker")
     assert seen >= 20

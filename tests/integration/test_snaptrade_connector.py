@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +20,7 @@ from brokers.errors import CredentialsRejected
 from brokers.snaptrade import SnapTradeConnector
 from sandbox import Sandbox, SandboxConfig
 from schemas import TABLES
+from tests.integration.steps import context, read_tables
 from tests.oracle import TABLE_NAMES, rows, snaptrade_truth, without_raw
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
@@ -37,10 +37,6 @@ def snaptrade_source(sandbox: Sandbox, **changes: Any) -> SnapTradeSource:
     return source.model_copy(update=changes)
 
 
-def context() -> FetchContext:
-    return FetchContext("run-1", datetime.now(UTC), logging.getLogger("test"))
-
-
 def read_everything(
     source: SnapTradeSource, ctx: FetchContext, sent: list[httpx.Request] | None = None
 ) -> dict[str, pl.DataFrame]:
@@ -52,21 +48,7 @@ def read_everything(
                 sent.append(request)
 
             connector.transport.watch(record)
-        try:
-            batch = await connector.accounts(ctx)
-            balances = await connector.balances(ctx, batch.accounts)
-            positions = await connector.positions(ctx, batch.accounts)
-            orders = [page async for page in connector.orders(ctx, batch.accounts)]
-            return {
-                "users": batch.users,
-                "connections": batch.connections,
-                "accounts": batch.accounts,
-                "balances": balances.frame,
-                "positions": positions.frame,
-                "orders": pl.concat(orders),
-            }
-        finally:
-            await connector.aclose()
+        return await read_tables(connector, ctx)
 
     return asyncio.run(main())
 

@@ -6,7 +6,6 @@ key are told in the user's terms without the key."""
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -17,12 +16,12 @@ import pytest
 from pydantic import SecretStr
 
 from brokers.config import TradrSource, sandbox_sources
-from brokers.connector import FetchContext
 from brokers.errors import AccessDenied, CredentialsRejected
 from brokers.tradr import TradrConnector
 from sandbox import Sandbox, SandboxConfig
 from sandbox.world import WorldSizes
 from schemas import TABLES
+from tests.integration.steps import context, read_tables
 from tests.oracle import TABLE_NAMES, rows, tradr_truth
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
@@ -30,33 +29,11 @@ BUSY_ACCOUNT = 100_030_002  # the first user's TradeLocker account (tradr_accoun
 FIRST_USER = 5001
 
 
-def context() -> FetchContext:
-    return FetchContext("run-1", datetime.now(UTC), logging.getLogger("test"))
-
-
 def source(sandbox: Sandbox, key: str, name: str = "tradr", **changes: Any) -> TradrSource:
     base_url = sandbox.manifest()["apis"]["tradr"]["base_url"]
     return TradrSource(
         name=name, kind="tradr", base_url=base_url, api_key=SecretStr(key), **changes
     )
-
-
-async def read_all(connector: TradrConnector, ctx: FetchContext) -> dict[str, pl.DataFrame]:
-    try:
-        batch = await connector.accounts(ctx)
-        balances = await connector.balances(ctx, batch.accounts)
-        positions = await connector.positions(ctx, batch.accounts)
-        orders = [page async for page in connector.orders(ctx, batch.accounts)]
-        return {
-            "users": batch.users,
-            "connections": batch.connections,
-            "accounts": batch.accounts,
-            "balances": balances.frame,
-            "positions": positions.frame,
-            "orders": pl.concat(orders),
-        }
-    finally:
-        await connector.aclose()
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +48,7 @@ def test_every_table_equals_the_worlds_truth(sandbox, label):
         s for s in sandbox_sources(sandbox.manifest()) if s.name == f"sandbox-tradr-{label}"
     ]
     key = sandbox.tradr_keys.lookup(configured.api_key.get_secret_value())
-    tables = asyncio.run(read_all(TradrConnector(configured), context()))
+    tables = asyncio.run(read_tables(TradrConnector(configured), context()))
     truth = tradr_truth(sandbox.world, configured.name, key)
     if label == "user":  # some of the user's accounts, several with positions and orders
         assert 1 < len(truth["accounts"]) < len(sandbox.world.tradr_accounts(FIRST_USER))
@@ -122,7 +99,7 @@ def test_a_total_that_fills_the_last_page_asks_for_no_page_after_it():
 def test_a_key_whose_allow_list_excludes_this_machine_fails_in_the_users_terms(sandbox):
     key = sandbox.tradr_keys.create(user_id=FIRST_USER, ips=["203.0.113.7", "198.51.100.0/24"])
     with pytest.raises(AccessDenied) as raised:
-        asyncio.run(read_all(TradrConnector(source(sandbox, key, name="fenced")), context()))
+        asyncio.run(read_tables(TradrConnector(source(sandbox, key, name="fenced")), context()))
     message = str(raised.value)
     assert "source 'fenced'" in message
     assert "the key's IP allow-list does not include this machine" in message
@@ -132,14 +109,14 @@ def test_a_key_whose_allow_list_excludes_this_machine_fails_in_the_users_terms(s
 
 def test_an_allow_list_with_this_machine_reads(sandbox):
     key = sandbox.tradr_keys.create(user_id=FIRST_USER, ips=["10.0.0.0/8", "127.0.0.0/8"])
-    tables = asyncio.run(read_all(TradrConnector(source(sandbox, key)), context()))
+    tables = asyncio.run(read_tables(TradrConnector(source(sandbox, key)), context()))
     assert tables["accounts"].height == len(sandbox.world.tradr_accounts(FIRST_USER))
 
 
 def test_a_key_that_can_write_warns_that_a_read_only_key_would_do(sandbox):
     key = sandbox.tradr_keys.create(user_id=FIRST_USER, roles=["read", "write"])
     ctx = context()
-    tables = asyncio.run(read_all(TradrConnector(source(sandbox, key, name="writer")), ctx))
+    tables = asyncio.run(read_tables(TradrConnector(source(sandbox, key, name="writer")), ctx))
     [warning] = ctx.warnings
     assert "source 'writer'" in warning and "write role" in warning
     assert "a key with the read role only would do" in warning
@@ -150,7 +127,7 @@ def test_a_key_that_can_write_warns_that_a_read_only_key_would_do(sandbox):
 def test_a_read_only_key_gives_no_warning(sandbox):
     key = sandbox.tradr_keys.create(user_id=FIRST_USER)
     ctx = context()
-    asyncio.run(read_all(TradrConnector(source(sandbox, key)), ctx))
+    asyncio.run(read_tables(TradrConnector(source(sandbox, key)), ctx))
     assert ctx.warnings == []
 
 
@@ -160,7 +137,7 @@ def test_asking_for_an_account_outside_the_key_names_what_it_covers(sandbox):
     other = BUSY_ACCOUNT
     configured = source(sandbox, key, name="narrow", account_ids=(account.account_id, other))
     with pytest.raises(AccessDenied) as raised:
-        asyncio.run(read_all(TradrConnector(configured), context()))
+        asyncio.run(read_tables(TradrConnector(configured), context()))
     message = str(raised.value)
     assert f"this key covers account {account.account_id} only" in message
     assert str(other) in message and key not in message
@@ -190,7 +167,7 @@ def test_an_uncovered_account_refused_by_the_api_names_the_keys_accounts(sandbox
 def test_a_wrong_key_is_rejected_without_being_printed(sandbox):
     wrong = "tdr_not-a-key-0123456789abcdefghijklmnopqr"
     with pytest.raises(CredentialsRejected) as raised:
-        asyncio.run(read_all(TradrConnector(source(sandbox, wrong, name="typo")), context()))
+        asyncio.run(read_tables(TradrConnector(source(sandbox, wrong, name="typo")), context()))
     message = str(raised.value)
     assert "the API key was not accepted (HTTP 401" in message
     assert wrong not in message
@@ -207,7 +184,7 @@ def test_requests_per_account_are_the_pages_the_api_needs(sandbox):
         paths[request.url.path.removeprefix("/tradr")] += 1
 
     connector.transport.watch(record)
-    asyncio.run(read_all(connector, context()))
+    asyncio.run(read_tables(connector, context()))
     world = sandbox.world
     covered = sandbox.tradr_keys.lookup(configured.api_key.get_secret_value()).covered(world)
     summaries = {f"/accounts/{i}/summary": 1 for i in covered}
