@@ -8,11 +8,14 @@ every result in memory before the first could be written. `bounded_map` keeps at
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from typing import TypeVar
+
+from brokers.connector import Log
 
 T = TypeVar("T")
 R = TypeVar("R")
+PROGRESS_EVERY = 500  # accounts between progress lines
 
 
 async def bounded_map(
@@ -42,3 +45,21 @@ async def bounded_map(
 
 
 _DONE = object()
+
+
+async def per_account(
+    ids: Sequence[str],
+    read: Callable[[str], Awaitable[R]],
+    *,
+    limit: int,
+    log: Log,
+    label: str,
+) -> AsyncIterator[R]:
+    """`read(account_id)` for every account through `bounded_map`, with a progress line
+    (`<label>: done/total accounts`) every PROGRESS_EVERY accounts and at the end."""
+    done = 0
+    async for result in bounded_map(ids, read, limit):
+        done += 1
+        if done % PROGRESS_EVERY == 0 or done == len(ids):
+            log.info(f"{label}: {done}/{len(ids)} accounts")
+        yield result

@@ -14,14 +14,13 @@ from brokers.alpaca import normalize as trading
 from brokers.alpaca_broker import normalize
 from brokers.alpaca_broker.client import AlpacaBrokerClient
 from brokers.alpaca_broker.oauth import ClientCredentialsAuth
-from brokers.concurrency import bounded_map
+from brokers.concurrency import per_account
 from brokers.config import AlpacaBrokerSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.frames import canonical_frame
 from brokers.http import Transport, TransportSettings
 
 BROKER = "alpaca"
-PROGRESS_EVERY = 500  # accounts between progress lines
 
 
 class AlpacaBrokerConnector:
@@ -126,15 +125,9 @@ class AlpacaBrokerConnector:
             row["as_of_date"] = day.date()
         return Snapshot(self._frame(table, rows, ctx), day)
 
-    async def _per_account(
+    def _per_account(
         self, ctx: FetchContext, what: str, accounts: pl.DataFrame, read: Any
     ) -> AsyncIterator[Any]:
-        """`read(account_id)` for every account, as many at a time as the transport
-        sends requests, with progress in the log."""
         ids = sorted(accounts.get_column("account_id").to_list())
-        done = 0
-        async for result in bounded_map(ids, read, self.settings.max_concurrency):
-            done += 1
-            if done % PROGRESS_EVERY == 0 or done == len(ids):
-                ctx.log.info(f"source {self.source.name}: {what}: {done}/{len(ids)} accounts")
-            yield result
+        label = f"source {self.source.name}: {what}"
+        return per_account(ids, read, limit=self.settings.max_concurrency, log=ctx.log, label=label)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from brokers.concurrency import bounded_map
+from brokers.concurrency import per_account
 from brokers.config import TradrSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.errors import BrokerHTTPError, CredentialsRejected
@@ -24,7 +24,6 @@ from brokers.tradr.access import KeyScope, explain, least_privilege_warning, unc
 from brokers.tradr.client import TradrClient
 
 BROKER = "tradr"
-PROGRESS_EVERY = 500  # accounts between progress lines
 R = TypeVar("R")
 
 
@@ -131,14 +130,14 @@ class TradrConnector:
             async def read(account_id: str) -> list[dict[str, Any]]:
                 return [
                     normalize.position_row(
-                        p,
+                        position,
                         account_id=account_id,
                         currency=currencies[account_id],
                         contract_sizes=sizes,
                         as_of=as_of or datetime.now(UTC),
                     )
-                    for page in [p async for p in self.client.position_pages(int(account_id))]
-                    for p in page
+                    async for page in self.client.position_pages(int(account_id))
+                    for position in page
                 ]
 
             rows = [
@@ -197,20 +196,17 @@ class TradrConnector:
             row["as_of_date"] = day.date()
         return Snapshot(self._frame(table, rows, ctx), day)
 
-    async def _per_account(
+    def _per_account(
         self,
         ctx: FetchContext,
         what: str,
         currencies: dict[str, str],
         read: Callable[[str], Awaitable[R]],
     ) -> AsyncIterator[R]:
-        ids = sorted(currencies)
-        done = 0
-        async for result in bounded_map(ids, read, self.settings.max_concurrency):
-            done += 1
-            if done % PROGRESS_EVERY == 0 or done == len(ids):
-                ctx.log.info(f"source {self.source.name}: {what}: {done}/{len(ids)} accounts")
-            yield result
+        label = f"source {self.source.name}: {what}"
+        return per_account(
+            sorted(currencies), read, limit=self.settings.max_concurrency, log=ctx.log, label=label
+        )
 
 
 def _currencies(accounts: pl.DataFrame) -> dict[str, str]:

@@ -67,7 +67,11 @@ def _key(request: Request) -> ApiKey:
 
 
 def _covered(request: Request) -> list[int]:
-    return _key(request).covered(_world(request))
+    """The accounts the request's key covers, worked out once per request."""
+    covered = getattr(request.state, "covered", None)
+    if covered is None:
+        covered = request.state.covered = _key(request).covered(_world(request))
+    return covered
 
 
 def _account_id(request: Request, raw: str | None) -> int | None:
