@@ -30,11 +30,28 @@ from brokers.errors import ConfigError
 SOURCE_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 
 
+SANDBOX_TIMEOUT_SECONDS = 3.0  # the built-in sources': the sandbox answers on loopback
+
+
+class RateLimitConfig(BaseModel):
+    """A source's request limit, where it differs from what the broker documents (a
+    raised limit on a paid plan, a key shared with another client)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    requests: int = Field(gt=0)
+    per_seconds: float = Field(default=60.0, gt=0)
+
+
 class SourceBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=SOURCE_NAME_PATTERN)
     sandbox: bool = False  # served by the built-in sandbox (the output says so)
+    timeout_seconds: float = Field(default=30.0, gt=0)  # to connect, and between bytes
+    retry_seconds: float = Field(default=120.0, gt=0)  # total retrying of one request
+    # None: the broker's documented limit; false: none at all (an API that does not limit)
+    rate_limit: RateLimitConfig | Literal[False] | None = None
 
     def secrets(self) -> list[str]:
         """Every secret value of this source, for redaction."""
@@ -263,60 +280,62 @@ def source_names(path: Path | str) -> list[str]:
 
 
 def sandbox_sources(manifest: Mapping[str, Any]) -> list[SourceConfig]:
-    """The built-in sources over a running sandbox, from the manifest it publishes."""
+    """The built-in sources over a running sandbox, from the manifest it publishes. Each
+    paces itself at the limit that sandbox enforces (none when it enforces none)."""
     apis = manifest.get("apis", {})
     raw: list[dict[str, Any]] = []
+
+    def add(api: Mapping[str, Any], name: str, kind: str, **fields: Any) -> None:
+        raw.append(
+            {
+                "name": name,
+                "kind": kind,
+                "sandbox": True,
+                "timeout_seconds": SANDBOX_TIMEOUT_SECONDS,
+                "rate_limit": api.get("rate_limit") or False,
+                "base_url": api["base_url"],
+                **fields,
+            }
+        )
+
     alpaca = apis.get("alpaca")
     if alpaca:
         for number, account in enumerate(alpaca["accounts"], start=1):
-            raw.append(
-                {
-                    "name": f"sandbox-alpaca-{number}",
-                    "kind": "alpaca",
-                    "sandbox": True,
-                    "base_url": alpaca["base_url"],
-                    "key_id": account["key_id"],
-                    "secret_key": account["secret_key"],
-                }
+            add(
+                alpaca,
+                f"sandbox-alpaca-{number}",
+                "alpaca",
+                key_id=account["key_id"],
+                secret_key=account["secret_key"],
             )
     snaptrade = apis.get("snaptrade")
     if snaptrade:
-        raw.append(
-            {
-                "name": "sandbox-snaptrade",
-                "kind": "snaptrade",
-                "sandbox": True,
-                "base_url": snaptrade["base_url"],
-                "client_id": snaptrade["client_id"],
-                "consumer_key": snaptrade["consumer_key"],
-                "user_secrets": json.dumps(
-                    {user["user_id"]: user["user_secret"] for user in snaptrade["users"]}
-                ),
-            }
+        secrets = {user["user_id"]: user["user_secret"] for user in snaptrade["users"]}
+        add(
+            snaptrade,
+            "sandbox-snaptrade",
+            "snaptrade",
+            client_id=snaptrade["client_id"],
+            consumer_key=snaptrade["consumer_key"],
+            user_secrets=json.dumps(secrets),
         )
     broker = apis.get("alpaca_broker")
     if broker:
-        raw.append(
-            {
-                "name": "sandbox-alpaca-broker",
-                "kind": "alpaca_broker",
-                "sandbox": True,
-                "base_url": broker["base_url"],
-                "token_url": broker["base_url"] + broker["token_path"],
-                "client_id": broker["client_id"],
-                "client_secret": broker["client_secret"],
-            }
+        add(
+            broker,
+            "sandbox-alpaca-broker",
+            "alpaca_broker",
+            token_url=broker["base_url"] + broker["token_path"],
+            client_id=broker["client_id"],
+            client_secret=broker["client_secret"],
         )
     tradr = apis.get("tradr")
     if tradr:
         for label, key in sorted(tradr["keys"].items(), reverse=True):  # user key first
-            raw.append(
-                {
-                    "name": f"sandbox-tradr-{label.removesuffix('_key')}",
-                    "kind": "tradr",
-                    "sandbox": True,
-                    "base_url": tradr["base_url"],
-                    "api_key": key["api_key"],
-                }
+            add(
+                tradr,
+                f"sandbox-tradr-{label.removesuffix('_key')}",
+                "tradr",
+                api_key=key["api_key"],
             )
     return parse_sources(raw, origin="the sandbox manifest")

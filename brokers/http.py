@@ -1,5 +1,6 @@
-"""The shared HTTP transport: one pooled async client per source, bounded concurrency,
-timeouts, retries of transient failures, JSON decoded with exact decimals, and every error
+"""The shared HTTP transport: one pooled async client per source, bounded concurrency, a
+proactive rate budget, timeouts, retries of transient failures within a time limit, an
+early stop when the API keeps failing, JSON decoded with exact decimals, and every error
 worded for the user with secrets redacted."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +19,9 @@ from typing import Any
 
 import httpx
 
+from brokers.config import SourceBase
 from brokers.errors import BrokerHTTPError, CredentialsRejected, PayloadError
+from brokers.ratelimit import RateLimit, budget_for, server_wait
 from brokers.redact import Redactor
 
 log = logging.getLogger("brokerlake.http")
@@ -25,16 +29,42 @@ log = logging.getLogger("brokerlake.http")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 AUTH_STATUSES = frozenset({401, 403})
 JSON_NAMES = {list: "array", dict: "object", str: "string"}
-EPOCH_THRESHOLD = 1_000_000_000  # X-RateLimit-Reset at or above this is an epoch second
 
 
 @dataclass(frozen=True)
 class TransportSettings:
-    timeout: float = 30.0
+    timeout: float = 30.0  # seconds to connect, and between bytes of an answer
     max_concurrency: int = 8
-    max_attempts: int = 4
+    max_attempts: int = 8
+    retry_seconds: float = 120.0  # total time one request may spend being retried
     backoff_base: float = 0.25  # seconds; doubles per attempt, with jitter
     backoff_cap: float = 10.0
+    max_consecutive_failures: int = 16  # failed attempts in a row before the source stops
+    rate_limit: RateLimit | None = None  # None: no proactive budget
+
+
+def settings_for(source: SourceBase, default_limit: RateLimit | None) -> TransportSettings:
+    """A source's transport: its configured timeouts and rate limit, else the broker's."""
+    limit = source.rate_limit
+    return TransportSettings(
+        timeout=source.timeout_seconds,
+        retry_seconds=source.retry_seconds,
+        rate_limit=(
+            None
+            if limit is False
+            else RateLimit(limit.requests, limit.per_seconds)
+            if limit
+            else default_limit
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One attempt that may succeed if tried again."""
+
+    why: str  # "HTTP 503: ...", "ReadTimeout", "a body that is not JSON"
+    response: httpx.Response | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +124,13 @@ class Transport:
         self.settings = settings or TransportSettings()
         self.redact = Redactor(secrets)
         self.requests_sent = 0
+        self.budget = (
+            budget_for(source, base_url, self.settings.rate_limit)
+            if self.settings.rate_limit
+            else None
+        )
+        self._consecutive_failures = 0
+        self._stopped: str | None = None  # why the source stopped early, once it has
         self.last_server_time: datetime | None = None  # the API's clock at its last answer
         self._semaphore = asyncio.Semaphore(self.settings.max_concurrency)
         self._client = httpx.AsyncClient(
@@ -125,41 +162,80 @@ class Transport:
     async def get_json(
         self, path: str, params: Mapping[str, Any] | None = None, *, expect: type | None = None
     ) -> JsonResponse:
-        """GET a JSON document; transient failures are retried, the rest raise SourceError,
-        and so does a document that is not of the `expect`ed JSON type (list, dict)."""
+        """GET a JSON document. Transient failures (429, 5xx, timeouts, dropped connections,
+        a body that is not JSON) are retried within the request's time limit; the rest
+        raise SourceError, and so does a document that is not of the `expect`ed JSON type
+        (list, dict). Only GETs come through here: retrying them is always safe."""
         endpoint = f"GET {path}"
+        started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
-            try:
-                async with self._semaphore:
-                    self.requests_sent += 1
-                    response = await self._client.get(path, params=params)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                if attempt >= self.settings.max_attempts:
-                    raise BrokerHTTPError(
-                        self.source,
-                        self.redact(f"no answer after {attempt} attempts: {type(exc).__name__}"),
-                        endpoint=endpoint,
-                    ) from None
-                await self._backoff(attempt, None, endpoint, type(exc).__name__)
-                continue
-            if response.status_code in RETRY_STATUSES and attempt < self.settings.max_attempts:
-                await self._backoff(attempt, response, endpoint, str(response.status_code))
-                continue
-            decoded = self._decode(response, endpoint)
-            self.last_server_time = decoded.server_time
-            if expect is not None and not isinstance(decoded.body, expect):
-                raise PayloadError(
-                    self.source,
-                    f"expected a JSON {JSON_NAMES.get(expect, expect.__name__)}, "
-                    f"got {JSON_NAMES.get(type(decoded.body), type(decoded.body).__name__)}",
-                    endpoint=endpoint,
-                    status=decoded.status,
+            self._check_running(endpoint)
+            outcome = await self._attempt(path, params, endpoint)
+            if isinstance(outcome, JsonResponse):
+                self._consecutive_failures = 0
+                self.last_server_time = outcome.server_time
+                return _expecting(outcome, expect, self.source)
+            self._consecutive_failures += 1
+            if self._consecutive_failures >= self.settings.max_consecutive_failures:
+                self._stopped = (
+                    f"stopped after {self._consecutive_failures} failed attempts in a row "
+                    f"(the last: {outcome.why}); the API looks unavailable, try again later"
                 )
-            return decoded
+                self._check_running(endpoint)
+            delay = self._delay(attempt, outcome.response)
+            elapsed = time.monotonic() - started
+            out_of_time = elapsed + delay > self.settings.retry_seconds
+            if attempt >= self.settings.max_attempts or out_of_time:
+                raise BrokerHTTPError(
+                    self.source,
+                    f"gave up after {attempt} attempts in {elapsed:.1f}s; the last: {outcome.why}",
+                    endpoint=endpoint,
+                    status=outcome.response.status_code if outcome.response else None,
+                )
+            log.warning(
+                "source %s: %s: %s; retrying in %.2fs (attempt %d)",
+                self.source,
+                endpoint,
+                outcome.why,
+                delay,
+                attempt + 1,
+            )
+            await asyncio.sleep(delay)
 
-    def _decode(self, response: httpx.Response, endpoint: str) -> JsonResponse:
+    async def _attempt(
+        self, path: str, params: Mapping[str, Any] | None, endpoint: str
+    ) -> JsonResponse | Failure:
+        """One try: the decoded answer, a transient Failure, or a SourceError raised."""
+        try:
+            async with self._semaphore:
+                if self.budget is not None:
+                    wait = self.budget.reserve()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                self.requests_sent += 1
+                response = await self._client.get(path, params=params)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            text = f": {exc}" if str(exc) else ""
+            return Failure(self.redact(f"no answer ({type(exc).__name__}{text})"))
+        if self.budget is not None:
+            self.budget.observe(response)
+        if response.status_code in RETRY_STATUSES:
+            detail = self.redact(error_message(response))
+            return Failure(f"HTTP {response.status_code}: {detail}", response)
+        return self._decode(response, endpoint) or Failure(
+            f"HTTP {response.status_code} with a body that is not JSON "
+            f"({len(response.content)} bytes)",
+            response,
+        )
+
+    def _check_running(self, endpoint: str) -> None:
+        if self._stopped is not None:
+            raise BrokerHTTPError(self.source, self._stopped, endpoint=endpoint)
+
+    def _decode(self, response: httpx.Response, endpoint: str) -> JsonResponse | None:
+        """The answer as JSON; None when its body is not JSON (cut short: retry)."""
         status = response.status_code
         if status in AUTH_STATUSES:
             detail = self.redact(error_message(response))
@@ -183,49 +259,28 @@ class Transport:
         try:
             body = decode_json(response.text)
         except ValueError:
-            raise PayloadError(
-                self.source,
-                f"HTTP {status} with a body that is not JSON ({len(response.content)} bytes)",
-                endpoint=endpoint,
-                status=status,
-            ) from None
+            return None
         return JsonResponse(status, body, response.headers, endpoint)
 
-    async def _backoff(
-        self, attempt: int, response: httpx.Response | None, endpoint: str, why: str
-    ) -> None:
+    def _delay(self, attempt: int, response: httpx.Response | None) -> float:
+        """Exponential backoff with jitter, or longer if the server asked for longer (a
+        429's reset, or a Retry-After on any answer worth retrying)."""
         delay = min(self.settings.backoff_cap, self.settings.backoff_base * 2 ** (attempt - 1))
         delay *= 0.5 + random.random() / 2
-        if response is not None:
-            delay = max(delay, self._server_wait(response))
-        log.warning(
-            "source %s: %s answered %s, retrying in %.2fs (attempt %d of %d)",
-            self.source,
-            endpoint,
-            why,
-            delay,
-            attempt + 1,
-            self.settings.max_attempts,
-        )
-        await asyncio.sleep(delay)
+        if response is not None and (
+            response.status_code == 429 or "retry-after" in response.headers
+        ):
+            delay = max(delay, server_wait(response) or 0.0)
+        return delay
 
-    def _server_wait(self, response: httpx.Response) -> float:
-        """Seconds the server asked us to wait: Retry-After, or X-RateLimit-Reset, which
-        some brokers send as an epoch second (Alpaca) and others as seconds to wait
-        (SnapTrade); a value below a billion cannot be a recent epoch."""
-        retry_after = response.headers.get("retry-after")
-        if retry_after:
-            try:
-                return min(self.settings.backoff_cap, max(0.0, float(retry_after)))
-            except ValueError:
-                pass
-        reset = response.headers.get("x-ratelimit-reset")
-        if reset and response.status_code == 429:
-            try:
-                wait = float(reset)
-                if wait >= EPOCH_THRESHOLD:
-                    wait -= datetime.now(UTC).timestamp()
-                return min(self.settings.backoff_cap, max(0.0, wait))
-            except ValueError:
-                pass
-        return 0.0
+
+def _expecting(response: JsonResponse, expect: type | None, source: str) -> JsonResponse:
+    if expect is None or isinstance(response.body, expect):
+        return response
+    raise PayloadError(
+        source,
+        f"expected a JSON {JSON_NAMES.get(expect, expect.__name__)}, "
+        f"got {JSON_NAMES.get(type(response.body), type(response.body).__name__)}",
+        endpoint=response.endpoint,
+        status=response.status,
+    )

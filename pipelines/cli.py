@@ -26,6 +26,14 @@ def _parser() -> argparse.ArgumentParser:
         "--sandbox-clock", type=parse_clock, help="sandbox clock, ISO (default: start of today UTC)"
     )
 
+    demo.add_argument(
+        "--sandbox-faults",
+        metavar="RATE",
+        type=_fault_rate,
+        help="fail this share of sandbox requests with transient faults: 0.1, or per API: "
+        "alpaca=0.2,tradr=0.05 (default: none)",
+    )
+
     sandbox = commands.add_parser("sandbox", help="the simulated broker APIs")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
     serve = sandbox_commands.add_parser(
@@ -36,7 +44,30 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--clock", type=parse_clock, help="world clock, ISO (default: start of today UTC)"
     )
+    serve.add_argument(
+        "--faults",
+        metavar="RATE",
+        type=_fault_rate,
+        default="",
+        help="fail this share of requests with transient faults (as demo --sandbox-faults)",
+    )
+    serve.add_argument(
+        "--rate-limits",
+        action="store_true",
+        help="enforce each API's rate limit (429 past it)",
+    )
     return parser
+
+
+def _fault_rate(text: str) -> str:
+    """Checked here, so a typo is a usage error rather than a failed run."""
+    from sandbox import FaultPlan
+
+    try:
+        FaultPlan.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,12 +82,20 @@ def main(argv: list[str] | None = None) -> int:
             sources_file=args.sources or settings.sources_file,
             sandbox_seed=settings.sandbox_seed if args.seed is None else args.seed,
             sandbox_clock=args.sandbox_clock or settings.sandbox_clock,
+            sandbox_faults=args.sandbox_faults or settings.sandbox_faults,
         )
         return 1 if run_demo(settings) else 0
     if args.command == "sandbox" and args.sandbox_command == "serve":
-        from sandbox import SandboxConfig, serve
+        from sandbox import FaultPlan, SandboxConfig, serve
 
-        serve(SandboxConfig(seed=args.seed, clock=args.clock, port=args.port))
+        config = SandboxConfig(
+            seed=args.seed,
+            clock=args.clock,
+            port=args.port,
+            faults=FaultPlan.parse(args.faults, seed=args.seed),
+            enforce_rate_limits=args.rate_limits,
+        )
+        serve(config)
         return 0
     return 2  # pragma: no cover
 

@@ -32,7 +32,9 @@ def sources_for(settings: Settings) -> tuple[SourcesResource, list[str]]:
     """The sources resource and the source names (the partitions) for these settings."""
     if settings.sources_file is not None:
         return SourcesResource(path=str(settings.sources_file)), source_names(settings.sources_file)
-    sandbox = embedded_sandbox(settings.sandbox_seed, settings.sandbox_clock)
+    sandbox = embedded_sandbox(
+        settings.sandbox_seed, settings.sandbox_clock, settings.sandbox_faults
+    )
     resource = SourcesResource(sandbox_url=sandbox.base_url)
     return resource, [source.name for source in resource.load()]
 

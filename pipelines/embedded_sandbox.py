@@ -1,6 +1,6 @@
 """The built-in sandbox, started in this process on first use when no sources are
 configured. The world is deterministic for a (seed, clock), so every process that starts
-its own copy serves the same data."""
+its own copy serves the same data (faults aside: they are drawn per request)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,18 @@ import atexit
 import threading
 from datetime import datetime
 
-from sandbox import Sandbox, SandboxConfig
+from sandbox import FaultPlan, Sandbox, SandboxConfig
 
 _lock = threading.Lock()
-_running: dict[tuple[int, datetime | None], Sandbox] = {}
+_running: dict[tuple[int, datetime | None, str], Sandbox] = {}
 
 
-def embedded_sandbox(seed: int = 0, clock: datetime | None = None) -> Sandbox:
+def embedded_sandbox(seed: int = 0, clock: datetime | None = None, faults: str = "") -> Sandbox:
     with _lock:
-        key = (seed, clock)
+        key = (seed, clock, faults)
         if key not in _running:
-            sandbox = Sandbox(SandboxConfig(seed=seed, clock=clock)).start()
+            plan = FaultPlan.parse(faults, seed=seed)
+            sandbox = Sandbox(SandboxConfig(seed=seed, clock=clock, faults=plan)).start()
             atexit.register(sandbox.stop)
             _running[key] = sandbox
         return _running[key]

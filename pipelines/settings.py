@@ -16,6 +16,7 @@ class Settings:
     sources_file: Path | None  # None: the built-in sandbox sources
     sandbox_seed: int
     sandbox_clock: datetime | None  # None: the start of the current UTC day
+    sandbox_faults: str = ""  # a share of requests the sandbox fails: "0.1", "alpaca=0.2"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -32,6 +33,7 @@ class Settings:
             sources_file=sources_file,
             sandbox_seed=int(os.environ.get("BROKERLAKE_SANDBOX_SEED", "0")),
             sandbox_clock=parse_clock(clock) if clock else None,
+            sandbox_faults=os.environ.get("BROKERLAKE_SANDBOX_FAULTS", ""),
         )
 
 

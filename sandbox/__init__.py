@@ -3,7 +3,8 @@
 It plays the outside world, so it imports nothing from the rest of the project.
 """
 
+from sandbox.faults import FaultPlan
 from sandbox.server import Sandbox, SandboxConfig, serve
 from sandbox.world import World, WorldSizes
 
-__all__ = ["Sandbox", "SandboxConfig", "World", "WorldSizes", "serve"]
+__all__ = ["FaultPlan", "Sandbox", "SandboxConfig", "World", "WorldSizes", "serve"]

@@ -35,15 +35,25 @@ class WorldDate:
 
 
 class Counted:
-    """Counts the HTTP requests an API serves, under its name."""
+    """Counts the HTTP requests an API serves, and the statuses it answers, under its name."""
 
-    def __init__(self, app: ASGIApp, name: str, counts: dict[str, int]) -> None:
+    def __init__(self, app: ASGIApp, name: str, state: ServingState) -> None:
         self.app = app
         self.name = name
-        self.counts = counts
-        counts.setdefault(name, 0)
+        self.counts = state.request_counts
+        self.statuses = state.status_counts.setdefault(name, {})
+        self.counts.setdefault(name, 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            self.counts[self.name] = self.counts.get(self.name, 0) + 1
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.counts[self.name] = self.counts.get(self.name, 0) + 1
+
+        async def counting(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                self.statuses[status] = self.statuses.get(status, 0) + 1
+            await send(message)
+
+        await self.app(scope, receive, counting)

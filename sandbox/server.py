@@ -26,6 +26,8 @@ from starlette.types import ASGIApp
 
 from sandbox.apis import APIS
 from sandbox.asgi import Counted, WorldDate
+from sandbox.faults import FaultInjector, FaultPlan
+from sandbox.limits import PERIOD_SECONDS
 from sandbox.serving import ServingState
 from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
 from sandbox.tradr.keys import KeyStore, store_for
@@ -43,6 +45,7 @@ class SandboxConfig:
     enforce_rate_limits: bool = False
     rate_limit_period_seconds: float | None = None  # compress rate windows (tests)
     token_lifetime_seconds: float = DEFAULT_LIFETIME_SECONDS  # compress OAuth2 tokens (tests)
+    faults: FaultPlan = FaultPlan()  # noqa: RUF009 (frozen) transient faults, per API
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port
 
@@ -59,6 +62,7 @@ class Sandbox:
             enforce_rate_limits=config.enforce_rate_limits,
             rate_limit_period=config.rate_limit_period_seconds,
             token_lifetime=config.token_lifetime_seconds,
+            faults=config.faults,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -83,6 +87,16 @@ class Sandbox:
     def request_counts(self) -> dict[str, int]:
         """Requests served so far, per API name."""
         return self._state.request_counts
+
+    @property
+    def status_counts(self) -> dict[str, dict[int, int]]:
+        """Answers so far, per API name and HTTP status (429s included)."""
+        return self._state.status_counts
+
+    @property
+    def fault_counts(self) -> dict[str, dict[str, int]]:
+        """Faults injected so far, per API name and kind."""
+        return self._state.fault_counts
 
     def set_clock(self, clock: datetime) -> None:
         """Move the served world to another instant (requests in flight keep theirs)."""
@@ -147,10 +161,24 @@ class Sandbox:
             "seed": world.seed,
             "clock": _rfc3339(world.clock),
             "base_url": self.base_url,
+            "faults": self._state.faults.describe(),
             "apis": {
-                api.name: {"base_url": self.base_url + api.prefix, **api.describe(world)}
+                api.name: {
+                    "base_url": self.base_url + api.prefix,
+                    "rate_limit": self._rate_limit(api.traits.requests_per_minute),
+                    **api.describe(world),
+                }
                 for api in APIS
             },
+        }
+
+    def _rate_limit(self, per_minute: int) -> dict[str, float] | None:
+        """The limit a client must keep to, per key: None when none is enforced."""
+        if not self._state.enforce_rate_limits:
+            return None
+        return {
+            "requests": per_minute,
+            "per_seconds": self._state.rate_limit_period or PERIOD_SECONDS,
         }
 
 
@@ -171,10 +199,11 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
         return JSONResponse({"message": "not found"}, status_code=404)
 
     routes: list[Route | Mount] = [Route(MANIFEST_PATH, get_manifest)]
-    routes += [
-        Mount(api.prefix, app=Counted(api.build(state), api.name, state.request_counts))
-        for api in APIS
-    ]
+    for api in APIS:
+        app = api.build(state)
+        if state.faults.active:
+            app = FaultInjector(app, api.traits, state.faults, state)
+        routes.append(Mount(api.prefix, app=Counted(app, api.name, state)))
     return WorldDate(Starlette(routes=routes, exception_handlers={404: not_found}), state)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from sandbox.faults import FaultPlan
 from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
 from sandbox.tradr.keys import KeyStore
 from sandbox.world import World
@@ -19,6 +20,9 @@ class ServingState:
     enforce_rate_limits: bool = False
     rate_limit_period: float | None = None  # seconds; None: each API's real window
     request_counts: dict[str, int] = field(default_factory=dict)
+    status_counts: dict[str, dict[int, int]] = field(default_factory=dict)  # API -> status -> n
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    fault_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # API -> kind -> n
     token_lifetime: float = DEFAULT_LIFETIME_SECONDS  # OAuth2 access tokens, seconds
     tokens: TokenLedger = field(default_factory=TokenLedger)
     tradr_keys: KeyStore = field(default_factory=KeyStore)  # TradrAPI keys, as hashes

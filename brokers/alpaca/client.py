@@ -7,7 +7,9 @@ from typing import Any
 
 from brokers.http import JsonResponse, Transport
 from brokers.paging import TimeWindowPaginator, walk
+from brokers.ratelimit import RateLimit
 
+RATE_LIMIT = RateLimit(200, 60.0)  # per account (key pair), the documented limit
 ORDERS_PAGE_LIMIT = 500  # the API's maximum
 # Orders page by submission time, oldest first; bracket legs ride under their parent
 # (nested=true) so every leg keeps its parent's id.

@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator
 import polars as pl
 
 from brokers.alpaca import normalize
-from brokers.alpaca.client import AlpacaTradingClient, key_headers
+from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
 from brokers.config import AlpacaSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.frames import canonical_frame
-from brokers.http import Transport, TransportSettings
+from brokers.http import Transport, TransportSettings, settings_for
 
 BROKER = "alpaca"
 
@@ -28,7 +28,7 @@ class AlpacaTradingConnector:
             source.base_url,
             headers=key_headers(key_id, secret_key),
             secrets=[key_id, secret_key],
-            settings=settings,
+            settings=settings or settings_for(source, RATE_LIMIT),
         )
         self.client = AlpacaTradingClient(self.transport)
 

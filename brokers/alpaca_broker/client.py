@@ -14,7 +14,10 @@ from typing import Any
 from brokers.alpaca.client import ORDERS, ORDERS_PARAMS
 from brokers.http import JsonResponse, Transport
 from brokers.paging import InclusiveTimeWindowPaginator, walk
+from brokers.ratelimit import RateLimit
 
+# Per partner. Alpaca no longer publishes a figure; 1,000 a minute is the last documented.
+RATE_LIMIT = RateLimit(1000, 60.0)
 ACCOUNTS_PAGE_SIZE = 1000  # the API's fixed maximum; it takes no limit
 ACCOUNTS = InclusiveTimeWindowPaginator(
     time_field="created_at", page_size=ACCOUNTS_PAGE_SIZE, after_param="created_after"

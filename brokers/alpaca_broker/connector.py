@@ -12,13 +12,13 @@ import polars as pl
 
 from brokers.alpaca import normalize as trading
 from brokers.alpaca_broker import normalize
-from brokers.alpaca_broker.client import AlpacaBrokerClient
+from brokers.alpaca_broker.client import RATE_LIMIT, AlpacaBrokerClient
 from brokers.alpaca_broker.oauth import ClientCredentialsAuth
 from brokers.concurrency import per_account
 from brokers.config import AlpacaBrokerSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.frames import canonical_frame
-from brokers.http import Transport, TransportSettings
+from brokers.http import Transport, TransportSettings, settings_for
 
 BROKER = "alpaca"
 
@@ -30,7 +30,7 @@ class AlpacaBrokerConnector:
         self, source: AlpacaBrokerSource, settings: TransportSettings | None = None
     ) -> None:
         self.source = source
-        self.settings = settings or TransportSettings()
+        self.settings = settings or settings_for(source, RATE_LIMIT)
         self.oauth: ClientCredentialsAuth | None = None
         auth: httpx.Auth
         if source.client_id is not None and source.client_secret is not None:
@@ -46,7 +46,11 @@ class AlpacaBrokerConnector:
                 source.key_id.get_secret_value(), source.secret_key.get_secret_value()
             )
         self.transport = Transport(
-            source.name, source.base_url, auth=auth, secrets=source.secrets(), settings=settings
+            source.name,
+            source.base_url,
+            auth=auth,
+            secrets=source.secrets(),
+            settings=self.settings,
         )
         if self.oauth is not None:
             self.oauth.on_token = self.transport.redact.add

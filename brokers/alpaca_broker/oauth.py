@@ -113,7 +113,8 @@ class ClientCredentialsAuth(httpx.Auth):
 
     async def _accept(self, response: httpx.Response, asked_at: float) -> AccessToken | None:
         """The token from the endpoint's answer (its lifetime counted from `asked_at`, a
-        little before the server's start); None for a transient failure."""
+        little before the server's start); None for a transient failure (a 429 or 5xx, or
+        a body cut short), which the transport then retries like any other."""
         await response.aread()
         endpoint = f"POST {httpx.URL(self.token_url).path}"
         if response.status_code in RETRY_STATUSES:
@@ -129,6 +130,9 @@ class ClientCredentialsAuth(httpx.Auth):
             )
         try:
             body = decode_json(response.text)
+        except ValueError:
+            return None  # cut short: the transport retries the call
+        try:
             value, lifetime = str(body["access_token"]), float(body["expires_in"])
         except (ValueError, KeyError, TypeError):
             raise PayloadError(

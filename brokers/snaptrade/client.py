@@ -8,7 +8,9 @@ from typing import Any
 
 from brokers.errors import PayloadError
 from brokers.http import JsonResponse, Transport
+from brokers.ratelimit import RateLimit
 
+RATE_LIMIT = RateLimit(250, 60.0)  # per clientId, the documented limit
 ORDER_DAYS = 90  # the API's longest look-back for /orders (days=1..90)
 
 

@@ -18,10 +18,10 @@ from brokers.config import SnapTradeSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.errors import CredentialsRejected
 from brokers.frames import canonical_frame
-from brokers.http import JsonResponse, Transport, TransportSettings
+from brokers.http import JsonResponse, Transport, TransportSettings, settings_for
 from brokers.parse import to_utc
 from brokers.snaptrade import normalize
-from brokers.snaptrade.client import SnapTradeClient
+from brokers.snaptrade.client import RATE_LIMIT, SnapTradeClient
 from brokers.snaptrade.signing import SnapTradeAuth
 
 BROKER = "snaptrade"
@@ -41,7 +41,7 @@ class SnapTradeConnector:
             source.base_url,
             auth=SnapTradeAuth(client_id, consumer_key),
             secrets=[client_id, consumer_key, *self.secrets.values()],
-            settings=settings,
+            settings=settings or settings_for(source, RATE_LIMIT),
         )
         self.client = SnapTradeClient(self.transport)
 

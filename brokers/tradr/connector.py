@@ -17,7 +17,7 @@ from brokers.config import TradrSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.errors import BrokerHTTPError, CredentialsRejected
 from brokers.frames import canonical_frame
-from brokers.http import Transport, TransportSettings
+from brokers.http import Transport, TransportSettings, settings_for
 from brokers.parse import to_decimal
 from brokers.tradr import endpoints, normalize
 from brokers.tradr.access import KeyScope, explain, least_privilege_warning, uncovered
@@ -32,13 +32,13 @@ class TradrConnector:
 
     def __init__(self, source: TradrSource, settings: TransportSettings | None = None) -> None:
         self.source = source
-        self.settings = settings or TransportSettings()
+        self.settings = settings or settings_for(source, endpoints.RATE_LIMIT)
         self.transport = Transport(
             source.name,
             source.base_url,
             headers={endpoints.KEY_HEADER: source.api_key.get_secret_value()},
             secrets=source.secrets(),
-            settings=settings,
+            settings=self.settings,
         )
         self.client = TradrClient(self.transport)
         self._scope: KeyScope | None = None

@@ -10,7 +10,12 @@ module only.
 
 from __future__ import annotations
 
+from brokers.ratelimit import RateLimit
+
 KEY_HEADER = "x-api-key"
+# Unpublished too: 600 requests a minute per key is assumed (set `rate_limit` in
+# sources.yaml when the real figure is known).
+RATE_LIMIT = RateLimit(600, 60.0)
 
 CURRENT_KEY = "/api-keys/current"  # the calling key's metadata
 ACCOUNTS = "/accounts"  # envelope of AccountResult, the accounts the key covers
