@@ -2,11 +2,13 @@
 so a healthy run never provokes a 429.
 
 Requests are spaced evenly at a share of the known limit (`RateLimit`, from the broker's
-documentation or the source's configuration). Even spacing keeps any window of the limit's
-length under the limit, whichever fixed or sliding window the broker counts in, with room
-for the requests already in flight. The broker's own headers then correct the estimate:
-`X-RateLimit-Limit` below the configured limit lowers it, and `X-RateLimit-Remaining: 0`
-(another client on the same key) or a 429 holds every request until the window resets.
+documentation or the source's configuration); a request that missed its slot (the client
+was busy) may catch up a few slots, no more. Any window of the limit's length then holds
+at most SHARE + CATCH_UP of the limit, whichever fixed or sliding window the broker counts
+in, with room left for the requests already in flight. The broker's own headers then
+correct the estimate: `X-RateLimit-Limit` below the configured limit lowers it, and
+`X-RateLimit-Remaining: 0` (another client on the same key) or a 429 holds every request
+until the window resets.
 
 One budget serves every transport of a source in this process (each Dagster step opens
 its own), and it keeps only times and counts under a thread lock, so it works across the
@@ -23,7 +25,8 @@ from dataclasses import dataclass
 import httpx
 
 EPOCH_THRESHOLD = 1_000_000_000  # X-RateLimit-Reset at or above this is an epoch second
-SHARE = 0.9  # of the limit; the rest absorbs requests in flight and clock jitter
+SHARE = 0.9  # of the limit: the pace
+CATCH_UP = 0.05  # of the limit: missed slots that may still be used
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,8 @@ class RateBudget:
         self._clock = clock
         self._lock = threading.Lock()
         self._interval = 1.0 / (limit.per_second * share)
-        self._next = 0.0  # the earliest moment the next request may go
+        self._catch_up = max(1, int(limit.requests * CATCH_UP))  # slots
+        self._next = 0.0  # the slot of the next request
         self._held_until = 0.0
 
     @property
@@ -83,9 +87,9 @@ class RateBudget:
         """Claim the next slot; returns the seconds to wait before sending."""
         with self._lock:
             now = self._clock()
-            slot = max(now, self._next, self._held_until)
+            slot = max(now - self._catch_up * self._interval, self._next, self._held_until)
             self._next = slot + self._interval
-            return slot - now
+            return max(0.0, slot - now)
 
     def hold(self, seconds: float) -> None:
         """No request before `seconds` from now (a 429, or the key's window spent)."""
@@ -100,6 +104,7 @@ class RateBudget:
             with self._lock:
                 self.limit = RateLimit(limit, self.limit.per_seconds)
                 self._interval = 1.0 / (self.limit.per_second * self.share)
+                self._catch_up = max(1, int(limit * CATCH_UP))
         if response.status_code == 429 or _int(headers.get("x-ratelimit-remaining")) == 0:
             wait = server_wait(response)
             if wait is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from email.utils import format_datetime
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,14 +36,19 @@ class WorldDate:
         await self.app(scope, receive, send)
 
 
+TIMES_KEPT = 100_000  # arrival times kept per API (the latest)
+
+
 class Counted:
-    """Counts the HTTP requests an API serves, and the statuses it answers, under its name."""
+    """Counts the HTTP requests an API serves, when they arrived, and the statuses it
+    answers, under its name."""
 
     def __init__(self, app: ASGIApp, name: str, state: ServingState) -> None:
         self.app = app
         self.name = name
         self.counts = state.request_counts
         self.statuses = state.status_counts.setdefault(name, {})
+        self.times = state.request_times.setdefault(name, deque(maxlen=TIMES_KEPT))
         self.counts.setdefault(name, 0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -49,6 +56,7 @@ class Counted:
             await self.app(scope, receive, send)
             return
         self.counts[self.name] = self.counts.get(self.name, 0) + 1
+        self.times.append(time.monotonic())
 
         async def counting(message: Message) -> None:
             if message["type"] == "http.response.start":

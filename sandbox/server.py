@@ -12,6 +12,7 @@ import json
 import signal
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType, TracebackType
@@ -92,6 +93,11 @@ class Sandbox:
     def status_counts(self) -> dict[str, dict[int, int]]:
         """Answers so far, per API name and HTTP status (429s included)."""
         return self._state.status_counts
+
+    @property
+    def request_times(self) -> dict[str, deque[float]]:
+        """When requests arrived (time.monotonic()), per API name: the latest 100,000."""
+        return self._state.request_times
 
     @property
     def fault_counts(self) -> dict[str, dict[str, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from sandbox.faults import FaultPlan
@@ -21,6 +22,7 @@ class ServingState:
     rate_limit_period: float | None = None  # seconds; None: each API's real window
     request_counts: dict[str, int] = field(default_factory=dict)
     status_counts: dict[str, dict[int, int]] = field(default_factory=dict)  # API -> status -> n
+    request_times: dict[str, deque[float]] = field(default_factory=dict)  # API -> arrivals
     faults: FaultPlan = field(default_factory=FaultPlan)
     fault_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # API -> kind -> n
     token_lifetime: float = DEFAULT_LIFETIME_SECONDS  # OAuth2 access tokens, seconds

@@ -82,6 +82,12 @@ class TokenLedger:
                 return TokenState.EXPIRED, client
             return TokenState.VALID, client
 
+    def was_issued(self, token: str) -> bool:
+        """Whether this text is a token the ledger issued (audits look for leaks with it:
+        only digests are kept, as a real server would)."""
+        with self._lock:
+            return _digest(token) in self._tokens
+
     def revoke_all(self) -> None:
         """Invalidate every token issued so far (as a key rotation or a server restart
         would): the next use of each is answered 401."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from schemas import TABLES
-from tests.e2e.test_demo import CLOCK, demo, snapshot
+from tests.e2e.demo_runs import CLOCK, demo, snapshot
 
 KILL_AFTER_SECONDS = [1.0, 1.6, 2.2, 2.8, 3.4]
 
@@ -27,10 +27,8 @@ def start_demo(home: Path) -> subprocess.Popen:
     )
 
 
-def test_killed_runs_then_a_rerun_equal_a_clean_run(tmp_path):
-    clean = tmp_path / "clean"
-    clean.mkdir()
-    assert demo(clean).returncode == 0
+def test_killed_runs_then_a_rerun_equal_a_clean_run(tmp_path, first_run):
+    clean, _ = first_run
 
     crashed = tmp_path / "crashed"
     crashed.mkdir()

@@ -3,11 +3,7 @@ every asset through Dagster, and the DuckDB catalog then equals the world's trut
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -15,6 +11,7 @@ import pytest
 
 from sandbox import World
 from schemas import TABLES
+from tests.e2e.demo_runs import CLOCK, demo, snapshot
 from tests.oracle import (
     TABLE_NAMES,
     alpaca_broker_truth,
@@ -25,34 +22,8 @@ from tests.oracle import (
     without_raw,
 )
 
-CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 BROKER_SOURCE = "sandbox-alpaca-broker"
 TRADING = f"WHERE broker = 'alpaca' AND source <> '{BROKER_SOURCE}'"
-ROOT = Path(__file__).parents[2]
-
-
-def demo(home: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "pipelines.cli", "demo", "--home", str(home)]
-    command += ["--sandbox-clock", CLOCK.isoformat(), "--seed", "0", *extra]
-    environment = {
-        k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "BROKERLAKE_SOURCES"}
-    }
-    environment.update(env or {})
-    return subprocess.run(
-        command, cwd=home, env=environment, capture_output=True, text=True, timeout=300
-    )
-
-
-def snapshot(database: Path) -> dict[str, list[dict]]:
-    return {name: warehouse_rows(database, name, TABLES[name].key) for name in TABLES}
-
-
-@pytest.fixture(scope="module")
-def first_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    home = tmp_path_factory.mktemp("demo")
-    result = demo(home)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return home, result
 
 
 def files_per_partition(home: Path) -> Counter:
