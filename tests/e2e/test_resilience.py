@@ -108,4 +108,3 @@ def test_under_the_real_rate_limits_a_full_run_gets_no_429_and_uses_the_allowed_
     allowed_per_second = 1000 / 20.0
     used = (len(times) - 1) / (times[-1] - times[0])
     assert used >= 0.8 * allowed_per_second, (used, allowed_per_second)
-
