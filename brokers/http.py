@@ -66,6 +66,10 @@ class Failure:
     why: str  # "HTTP 503: ...", "ReadTimeout", "a body that is not JSON"
     response: httpx.Response | None = None
 
+    @property
+    def throttled(self) -> bool:
+        return self.response is not None and self.response.status_code == 429
+
 
 @dataclass(frozen=True)
 class JsonResponse:
@@ -177,7 +181,8 @@ class Transport:
                 self._consecutive_failures = 0
                 self.last_server_time = outcome.server_time
                 return _expecting(outcome, expect, self.source)
-            self._consecutive_failures += 1
+            if not outcome.throttled:  # a 429 asks to slow down (the budget has), not to stop
+                self._consecutive_failures += 1
             if self._consecutive_failures >= self.settings.max_consecutive_failures:
                 self._stopped = (
                     f"stopped after {self._consecutive_failures} failed attempts in a row "

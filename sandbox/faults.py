@@ -4,8 +4,9 @@ A faulty request gets one of: a 500, 502 or 503; a 429 that starts a burst (ever
 to that API is throttled for a moment, with `Retry-After` and the API's `X-RateLimit-*`
 headers); an answer slower than the built-in sources' timeout; a connection reset halfway
 through the body; a 200 whose JSON is cut short; or, on an API that issues OAuth2 tokens,
-every token revoked (they "expire" mid-run). Which requests fail is drawn from a seeded
-generator per API; how many of each kind is counted in `ServingState.fault_counts`.
+every token revoked (they "expire" mid-run, at most every two seconds). Which requests
+fail is drawn from a seeded generator per API; how many of each kind is counted in
+`ServingState.fault_counts`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 SLOW_SECONDS = 4.0  # past the 3 s timeout of the built-in sources
 THROTTLE_SECONDS = 1.0  # how long a 429 burst lasts
+TOKEN_MIN_AGE_SECONDS = 2.0  # tokens "expire" at most this often
 ERRORS = ((500, "Internal Server Error"), (502, "Bad Gateway"), (503, "Service Unavailable"))
 KINDS = ("server_error", "throttle", "slow", "reset", "truncated", "token_expiry")
 
@@ -42,8 +44,12 @@ class FaultPlan:
     seed: int = 0
     slow_seconds: float = SLOW_SECONDS
     throttle_seconds: float = THROTTLE_SECONDS
+    kinds: tuple[str, ...] = KINDS  # the kinds drawn from (tests pick one at a time)
 
     def __post_init__(self) -> None:
+        unknown = set(self.kinds) - set(KINDS)
+        if unknown or not self.kinds:
+            raise ValueError(f"fault kinds are {', '.join(KINDS)}; got {sorted(unknown)}")
         for share in (self.rate, *self.per_api.values()):
             if not 0.0 <= share <= 1.0:
                 raise ValueError(f"a fault rate is a share of requests, 0 to 1: {share}")
@@ -72,7 +78,7 @@ class FaultPlan:
         return cls(rate=rate, per_api=per_api, seed=seed)
 
     def describe(self) -> dict[str, Any]:
-        return {"rate": self.rate, "per_api": dict(self.per_api), "kinds": list(KINDS)}
+        return {"rate": self.rate, "per_api": dict(self.per_api), "kinds": list(self.kinds)}
 
 
 class InjectedReset(Exception):
@@ -108,6 +114,7 @@ class FaultInjector:
         self._random = random.Random(f"{plan.seed}:{api.name}")
         self._lock = threading.Lock()
         self._throttled_until = 0.0
+        self._revoked_at = 0.0
         self.counts = state.fault_counts.setdefault(api.name, dict.fromkeys(KINDS, 0))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -138,8 +145,14 @@ class FaultInjector:
                 return "throttle", 0
             if self._random.random() >= self.plan.rate_for(self.api.name):
                 return None, 0
-            kinds = [k for k in KINDS if k != "token_expiry" or self.api.issues_tokens]
+            kinds = [k for k in self.plan.kinds if k != "token_expiry" or self.api.issues_tokens]
+            if not kinds:
+                return None, 0
             kind = self._random.choice(kinds)
+            if kind == "token_expiry":
+                if time.time() - self._revoked_at < TOKEN_MIN_AGE_SECONDS:
+                    return None, 0
+                self._revoked_at = time.time()
             if kind == "throttle":
                 self._throttled_until = time.time() + self.plan.throttle_seconds
             return kind, self._random.randrange(len(ERRORS))

@@ -1,11 +1,12 @@
 """OAuth2 client credentials for the Broker API: one token per lifetime, never per call.
 
 A token is requested when there is none, shortly before the one held expires (a tenth
-of its lifetime, at most a minute, ahead), and once more when the API answers 401 to a
-token that looked valid (revoked, or the clocks disagree). Tokens are kept in this
-process's memory only, shared by every connector of the same client, so consecutive steps
-in one process reuse a token; they are never written anywhere. The client secret is sent
-in the form body only (`client_secret_post`), as Alpaca's authx requires.
+of its lifetime, at most a minute, ahead), and again when the API answers 401 to a token
+that looked valid (revoked, or the clocks disagree), at most twice for one call. Tokens
+are kept in this process's memory only, shared by every connector of the same client,
+so consecutive steps in one process reuse a token; they are never written anywhere. The
+client secret is sent in the form body only (`client_secret_post`), as Alpaca's authx
+requires.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from brokers.http import RETRY_STATUSES, decode_json, error_message
 
 MAX_REFRESH_AHEAD_SECONDS = 60.0
 REFRESH_AHEAD_SHARE = 0.1
+# A token refused twice in a row by a call means more than one expiry: the credentials or
+# the clocks are wrong, and the 401 stands.
+MAX_RENEWALS_PER_CALL = 2
 
 
 @dataclass(frozen=True)
@@ -80,21 +84,21 @@ class ClientCredentialsAuth(httpx.Auth):
                     token = await self._accept((yield self._token_request()), asked_at)
                     if token is None:
                         return  # a transient failure: the transport retries the call
-        request.headers["Authorization"] = f"Bearer {token.value}"
-        response = yield request
-        await response.aread()
-        if response.status_code != 401:
-            return
-        async with self._lock:  # rejected: one new token, unless another call got one
-            current = self._cached()
-            if current is None or current.value == token.value:
-                self._forget(token)
-                asked_at = time.monotonic()
-                current = await self._accept((yield self._token_request()), asked_at)
-                if current is None:
-                    return
-        request.headers["Authorization"] = f"Bearer {current.value}"
-        yield request
+        for _ in range(MAX_RENEWALS_PER_CALL + 1):
+            request.headers["Authorization"] = f"Bearer {token.value}"
+            response = yield request
+            await response.aread()
+            if response.status_code != 401:
+                return
+            async with self._lock:  # rejected: a new token, unless another call got one
+                current = self._cached()
+                if current is None or current.value == token.value:
+                    self._forget(token)
+                    asked_at = time.monotonic()
+                    current = await self._accept((yield self._token_request()), asked_at)
+                    if current is None:
+                        return
+            token = current
 
     def _cached(self) -> AccessToken | None:
         with _cache_lock:
