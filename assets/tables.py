@@ -165,7 +165,7 @@ async def _sync_orders(
 
     def flush() -> None:
         nonlocal pending, pending_rows, seq
-        frame = pl.concat(pending) if pending else None
+        frame = pl.concat(pending, how="diagonal") if pending else None  # some quarantined
         if frame is not None:
             counts.add(store(lake, "orders", source, frame, run_id=ctx.run_id, seq=seq))
             seq += 1

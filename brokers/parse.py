@@ -11,6 +11,15 @@ MAX_SCALE = 18  # the contract's Decimal(38, 18)
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
+class ParseError(ValueError):
+    """A value that is not what its field must hold; keeps the value, so the record's
+    quarantine can say which field held it."""
+
+    def __init__(self, message: str, value: object) -> None:
+        super().__init__(message)
+        self.value = value
+
+
 def to_decimal(value: object) -> Decimal | None:
     """A JSON string or number as an exact Decimal; None stays None, '' is None.
 
@@ -20,22 +29,22 @@ def to_decimal(value: object) -> Decimal | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        raise ValueError(f"not a decimal: {value!r}")
+        raise ParseError(f"not a decimal: {value!r}", value)
     if isinstance(value, float):
         value = repr(value)  # the shortest text that reads back as this float
     try:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        raise ValueError(f"not a decimal: {value!r}") from None
+        raise ParseError(f"not a decimal: {value!r}", value) from None
     if not number.is_finite():
-        raise ValueError(f"not a finite decimal: {value!r}")
+        raise ParseError(f"not a finite decimal: {value!r}", value)
     exponent = number.as_tuple().exponent
     if (
         isinstance(exponent, int)
         and -exponent > MAX_SCALE
         and number != number.quantize(Decimal(1).scaleb(-MAX_SCALE))
     ):
-        raise ValueError(f"{value!r} has more than {MAX_SCALE} decimal places")
+        raise ParseError(f"{value!r} has more than {MAX_SCALE} decimal places", value)
     return number
 
 
@@ -56,7 +65,7 @@ def to_utc(value: object) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"not a timestamp: {value!r}") from None
+            raise ParseError(f"not a timestamp: {value!r}", value) from None
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)

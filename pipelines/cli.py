@@ -34,6 +34,14 @@ def _parser() -> argparse.ArgumentParser:
         "alpaca=0.2,tradr=0.05 (default: none)",
     )
 
+    demo.add_argument(
+        "--sandbox-drift",
+        metavar="PROFILE",
+        type=_drift_profile,
+        help="serve schema drift in a few rows: all, or some of extra_fields, unknown_enums, "
+        "missing_optional, wrong_types (default: none)",
+    )
+
     sandbox = commands.add_parser("sandbox", help="the simulated broker APIs")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
     serve = sandbox_commands.add_parser(
@@ -50,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
         type=_fault_rate,
         default="",
         help="fail this share of requests with transient faults (as demo --sandbox-faults)",
+    )
+    serve.add_argument(
+        "--drift",
+        metavar="PROFILE",
+        type=_drift_profile,
+        default="",
+        help="serve schema drift in a few rows (as demo --sandbox-drift)",
     )
     serve.add_argument(
         "--rate-limits",
@@ -70,6 +85,16 @@ def _fault_rate(text: str) -> str:
     return text
 
 
+def _drift_profile(text: str) -> str:
+    from sandbox import DriftProfile
+
+    try:
+        DriftProfile.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo":
@@ -83,16 +108,18 @@ def main(argv: list[str] | None = None) -> int:
             sandbox_seed=settings.sandbox_seed if args.seed is None else args.seed,
             sandbox_clock=args.sandbox_clock or settings.sandbox_clock,
             sandbox_faults=args.sandbox_faults or settings.sandbox_faults,
+            sandbox_drift=args.sandbox_drift or settings.sandbox_drift,
         )
         return 1 if run_demo(settings) else 0
     if args.command == "sandbox" and args.sandbox_command == "serve":
-        from sandbox import FaultPlan, SandboxConfig, serve
+        from sandbox import DriftProfile, FaultPlan, SandboxConfig, serve
 
         config = SandboxConfig(
             seed=args.seed,
             clock=args.clock,
             port=args.port,
             faults=FaultPlan.parse(args.faults, seed=args.seed),
+            drift=DriftProfile.parse(args.drift),
             enforce_rate_limits=args.rate_limits,
         )
         serve(config)

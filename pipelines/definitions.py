@@ -33,7 +33,10 @@ def sources_for(settings: Settings) -> tuple[SourcesResource, list[str]]:
     if settings.sources_file is not None:
         return SourcesResource(path=str(settings.sources_file)), source_names(settings.sources_file)
     sandbox = embedded_sandbox(
-        settings.sandbox_seed, settings.sandbox_clock, settings.sandbox_faults
+        settings.sandbox_seed,
+        settings.sandbox_clock,
+        settings.sandbox_faults,
+        settings.sandbox_drift,
     )
     resource = SourcesResource(sandbox_url=sandbox.base_url)
     return resource, [source.name for source in resource.load()]

@@ -8,18 +8,25 @@ import atexit
 import threading
 from datetime import datetime
 
-from sandbox import FaultPlan, Sandbox, SandboxConfig
+from sandbox import DriftProfile, FaultPlan, Sandbox, SandboxConfig
 
 _lock = threading.Lock()
-_running: dict[tuple[int, datetime | None, str], Sandbox] = {}
+_running: dict[tuple[int, datetime | None, str, str], Sandbox] = {}
 
 
-def embedded_sandbox(seed: int = 0, clock: datetime | None = None, faults: str = "") -> Sandbox:
+def embedded_sandbox(
+    seed: int = 0, clock: datetime | None = None, faults: str = "", drift: str = ""
+) -> Sandbox:
     with _lock:
-        key = (seed, clock, faults)
+        key = (seed, clock, faults, drift)
         if key not in _running:
-            plan = FaultPlan.parse(faults, seed=seed)
-            sandbox = Sandbox(SandboxConfig(seed=seed, clock=clock, faults=plan)).start()
+            config = SandboxConfig(
+                seed=seed,
+                clock=clock,
+                faults=FaultPlan.parse(faults, seed=seed),
+                drift=DriftProfile.parse(drift),
+            )
+            sandbox = Sandbox(config).start()
             atexit.register(sandbox.stop)
             _running[key] = sandbox
         return _running[key]

@@ -17,6 +17,7 @@ class Settings:
     sandbox_seed: int
     sandbox_clock: datetime | None  # None: the start of the current UTC day
     sandbox_faults: str = ""  # a share of requests the sandbox fails: "0.1", "alpaca=0.2"
+    sandbox_drift: str = ""  # schema drift the sandbox serves: "all", "wrong_types", ...
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -34,6 +35,7 @@ class Settings:
             sandbox_seed=int(os.environ.get("BROKERLAKE_SANDBOX_SEED", "0")),
             sandbox_clock=parse_clock(clock) if clock else None,
             sandbox_faults=os.environ.get("BROKERLAKE_SANDBOX_FAULTS", ""),
+            sandbox_drift=os.environ.get("BROKERLAKE_SANDBOX_DRIFT", ""),
         )
 
 

@@ -3,8 +3,9 @@
 It plays the outside world, so it imports nothing from the rest of the project.
 """
 
+from sandbox.drift import DriftProfile
 from sandbox.faults import FaultPlan
 from sandbox.server import Sandbox, SandboxConfig, serve
 from sandbox.world import World, WorldSizes
 
-__all__ = ["FaultPlan", "Sandbox", "SandboxConfig", "World", "WorldSizes", "serve"]
+__all__ = ["DriftProfile", "FaultPlan", "Sandbox", "SandboxConfig", "World", "WorldSizes", "serve"]

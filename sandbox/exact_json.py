@@ -30,6 +30,8 @@ def number(value: Decimal | None) -> Number | None:
 def _default(value: object) -> Any:
     if isinstance(value, Number):
         return _MARK + format(value.value, "f")
+    if isinstance(value, Decimal):  # read back with parse_float=Decimal
+        return _MARK + format(value, "f")
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 

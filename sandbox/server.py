@@ -27,6 +27,7 @@ from starlette.types import ASGIApp
 
 from sandbox.apis import APIS
 from sandbox.asgi import Counted, WorldDate
+from sandbox.drift import Drifting, DriftProfile
 from sandbox.faults import FaultInjector, FaultPlan
 from sandbox.limits import PERIOD_SECONDS
 from sandbox.serving import ServingState
@@ -47,6 +48,7 @@ class SandboxConfig:
     rate_limit_period_seconds: float | None = None  # compress rate windows (tests)
     token_lifetime_seconds: float = DEFAULT_LIFETIME_SECONDS  # compress OAuth2 tokens (tests)
     faults: FaultPlan = FaultPlan()  # noqa: RUF009 (frozen) transient faults, per API
+    drift: DriftProfile = DriftProfile()  # noqa: RUF009 (frozen) schema drift in a few rows
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port
 
@@ -64,6 +66,7 @@ class Sandbox:
             rate_limit_period=config.rate_limit_period_seconds,
             token_lifetime=config.token_lifetime_seconds,
             faults=config.faults,
+            drift=config.drift,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -168,6 +171,7 @@ class Sandbox:
             "clock": _rfc3339(world.clock),
             "base_url": self.base_url,
             "faults": self._state.faults.describe(),
+            "drift": self._state.drift.describe(),
             "apis": {
                 api.name: {
                     "base_url": self.base_url + api.prefix,
@@ -207,6 +211,8 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
     routes: list[Route | Mount] = [Route(MANIFEST_PATH, get_manifest)]
     for api in APIS:
         app = api.build(state)
+        if state.drift.active:
+            app = Drifting(app, api.name, state.drift)
         if state.faults.active:
             app = FaultInjector(app, api.traits, state.faults, state)
         routes.append(Mount(api.prefix, app=Counted(app, api.name, state)))

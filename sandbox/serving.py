@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from sandbox.drift import DriftProfile
 from sandbox.faults import FaultPlan
 from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
 from sandbox.tradr.keys import KeyStore
@@ -24,6 +25,7 @@ class ServingState:
     status_counts: dict[str, dict[int, int]] = field(default_factory=dict)  # API -> status -> n
     request_times: dict[str, deque[float]] = field(default_factory=dict)  # API -> arrivals
     faults: FaultPlan = field(default_factory=FaultPlan)
+    drift: DriftProfile = field(default_factory=DriftProfile)
     fault_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # API -> kind -> n
     token_lifetime: float = DEFAULT_LIFETIME_SECONDS  # OAuth2 access tokens, seconds
     tokens: TokenLedger = field(default_factory=TokenLedger)

@@ -34,7 +34,16 @@ class ValidationResult:
 
 
 def validate(table_name: str, frame: pl.DataFrame) -> ValidationResult:
-    """Check every row of `frame` against the table's model; never drops a row silently."""
+    """Check every row of `frame` against the table's model; never drops a row silently.
+    Rows that arrive with a `quarantine_reason` (records a connector could not read) are
+    quarantined with it as they are."""
+    if REASON in frame.columns:
+        unread = frame.filter(pl.col(REASON).is_not_null())
+        result = validate(table_name, frame.filter(pl.col(REASON).is_null()).drop(REASON))
+        quarantined = pl.concat(
+            [result.quarantined, unread.select(result.quarantined.columns)], how="vertical"
+        )
+        return ValidationResult(result.valid, quarantined)
     spec = table(table_name)
     frame = frame.select(spec.columns) if set(spec.columns) <= set(frame.columns) else frame
     try:

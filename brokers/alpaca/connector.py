@@ -10,7 +10,7 @@ from brokers.alpaca import normalize
 from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
 from brokers.config import AlpacaSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
-from brokers.frames import canonical_frame
+from brokers.frames import canonical_frame, salvage
 from brokers.http import Transport, TransportSettings, settings_for
 
 BROKER = "alpaca"
@@ -39,7 +39,7 @@ class AlpacaTradingConnector:
     async def aclose(self) -> None:
         await self.transport.aclose()
 
-    def _frame(self, table: str, rows: list[dict], ctx: FetchContext) -> pl.DataFrame:
+    def _frame(self, table: str, rows: list, ctx: FetchContext) -> pl.DataFrame:
         return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     async def accounts(self, ctx: FetchContext) -> AccountsBatch:
@@ -63,10 +63,11 @@ class AlpacaTradingConnector:
         account_id = self._account_id(accounts)
         response = await self.client.positions()
         as_of = response.server_time
-        rows = [
-            normalize.position_row(position, account_id=account_id, as_of=as_of)
-            for position in response.body
-        ]
+        rows = salvage(
+            response.body,
+            lambda position: normalize.position_row(position, account_id=account_id, as_of=as_of),
+            lambda position: normalize.position_identity(position, account_id, as_of),
+        )
         return Snapshot(self._frame("positions", rows, ctx), as_of)
 
     async def orders(
@@ -75,9 +76,11 @@ class AlpacaTradingConnector:
         account_id = self._account_id(accounts)
         seen = 0
         async for page in self.client.order_pages():
-            rows = [
-                row for order in page for row in normalize.order_rows(order, account_id=account_id)
-            ]
+            rows = salvage(
+                page,
+                lambda order: normalize.order_rows(order, account_id=account_id),
+                lambda order: normalize.order_identity(order, account_id),
+            )
             seen += len(rows)
             ctx.log.info(f"source {self.source.name}: {seen} orders read")
             yield self._frame("orders", rows, ctx)

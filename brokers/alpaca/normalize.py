@@ -187,6 +187,24 @@ def order_side(order: Mapping[str, Any]) -> str:
     return OrderSide.OTHER.value
 
 
+def position_identity(
+    position: Mapping[str, Any], account_id: str, as_of: datetime
+) -> dict[str, Any]:
+    """What names a position that could not be read (for its quarantine row)."""
+    return {
+        "account_id": account_id,
+        "symbol": str(position.get("symbol")),
+        "position_key": str(position.get("symbol")),
+        "as_of": as_of,
+        "as_of_date": as_of.date(),
+    }
+
+
+def order_identity(order: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+    """What names an order that could not be read (for its quarantine row)."""
+    return {"account_id": account_id, "order_id": str(order.get("id"))}
+
+
 def order_rows(order: Mapping[str, Any], *, account_id: str) -> Iterator[dict[str, Any]]:
     """The order, then each of its legs (nested=true), each leg pointing at its parent."""
     yield _order_row(order, account_id=account_id, parent_order_id=None)

@@ -17,7 +17,7 @@ from brokers.alpaca_broker.oauth import ClientCredentialsAuth
 from brokers.concurrency import per_account
 from brokers.config import AlpacaBrokerSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
-from brokers.frames import canonical_frame
+from brokers.frames import canonical_frame, salvage, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 
 BROKER = "alpaca"
@@ -96,9 +96,11 @@ class AlpacaBrokerConnector:
         async def read(account_id: str) -> tuple[datetime, list[dict[str, Any]]]:
             response = await self.client.positions(account_id)
             as_of = response.server_time
-            rows = [
-                trading.position_row(p, account_id=account_id, as_of=as_of) for p in response.body
-            ]
+            rows = salvage(
+                response.body,
+                lambda p: trading.position_row(p, account_id=account_id, as_of=as_of),
+                lambda p: trading.position_identity(p, account_id, as_of),
+            )
             return as_of, rows
 
         results = [r async for r in self._per_account(ctx, "positions", accounts, read)]
@@ -110,9 +112,12 @@ class AlpacaBrokerConnector:
         async def read(account_id: str) -> pl.DataFrame:
             rows = [
                 row
-                for page in [p async for p in self.client.order_pages(account_id)]
-                for order in page
-                for row in trading.order_rows(order, account_id=account_id)
+                async for page in self.client.order_pages(account_id)
+                for row in salvage(
+                    page,
+                    lambda order: trading.order_rows(order, account_id=account_id),
+                    lambda order: trading.order_identity(order, account_id),
+                )
             ]
             return self._frame("orders", rows, ctx)
 
@@ -125,8 +130,7 @@ class AlpacaBrokerConnector:
         """One snapshot on one day: the API's date when the first account answered."""
         day = min((as_of for as_of, _ in results), default=datetime.now(UTC))
         rows = [row for _, account_rows in results for row in account_rows]
-        for row in rows:
-            row["as_of_date"] = day.date()
+        stamp(rows, as_of_date=day.date())
         return Snapshot(self._frame(table, rows, ctx), day)
 
     def _per_account(

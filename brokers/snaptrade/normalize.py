@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from brokers.frames import position_key
+from brokers.frames import Row, Unreadable, position_key, salvage
 from brokers.parse import mask_account_number, to_decimal, to_utc
 from brokers.snaptrade.vocabulary import (
     ACCOUNT_STATUS,
@@ -162,7 +162,7 @@ def position_row(
 
 def order_rows(
     orders: Iterable[Mapping[str, Any]], *, account_id: str, currency: str | None
-) -> list[dict[str, Any]]:
+) -> list[Row | Unreadable]:
     """One row per order record (SnapTrade lists each bracket leg as its own record);
     a leg points at the order whose `child_brokerage_order_ids` name it."""
     orders = list(orders)
@@ -172,10 +172,14 @@ def order_rows(
         for child in (order.get("child_brokerage_order_ids") or {}).values()
         if child
     }
-    return [
-        _order_row(order, account_id=account_id, currency=currency, parents=parents)
-        for order in orders
-    ]
+    return salvage(
+        orders,
+        lambda order: _order_row(order, account_id=account_id, currency=currency, parents=parents),
+        lambda order: {
+            "account_id": account_id,
+            "order_id": _text(order.get("brokerage_order_id")),
+        },
+    )
 
 
 def _order_row(

@@ -16,7 +16,7 @@ from brokers.concurrency import per_account
 from brokers.config import TradrSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.errors import BrokerHTTPError, CredentialsRejected
-from brokers.frames import canonical_frame
+from brokers.frames import Row, Unreadable, canonical_frame, salvage, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 from brokers.parse import to_decimal
 from brokers.tradr import endpoints, normalize
@@ -127,17 +127,26 @@ class TradrConnector:
             sizes = await self._contract_sizes(ctx) if currencies else {}
             as_of = self.transport.last_server_time
 
-            async def read(account_id: str) -> list[dict[str, Any]]:
+            async def read(account_id: str) -> list[Row | Unreadable]:
                 return [
-                    normalize.position_row(
-                        position,
-                        account_id=account_id,
-                        currency=currencies[account_id],
-                        contract_sizes=sizes,
-                        as_of=as_of or datetime.now(UTC),
-                    )
+                    row
                     async for page in self.client.position_pages(int(account_id))
-                    for position in page
+                    for row in salvage(
+                        page,
+                        lambda position: normalize.position_row(
+                            position,
+                            account_id=account_id,
+                            currency=currencies[account_id],
+                            contract_sizes=sizes,
+                            as_of=as_of or datetime.now(UTC),
+                        ),
+                        lambda position: {
+                            "account_id": account_id,
+                            "position_key": str(position.get("id")),
+                            "symbol": str(position.get("symbol")),
+                            "as_of": as_of,
+                        },
+                    )
                 ]
 
             rows = [
@@ -155,9 +164,15 @@ class TradrConnector:
         async def read(account_id: str) -> pl.DataFrame:
             currency = currencies[account_id]
             rows = [
-                normalize.pending_order_row(order, account_id=account_id, currency=currency)
+                row
                 async for page in self.client.order_pages(int(account_id))
-                for order in page
+                for row in salvage(
+                    page,
+                    lambda order: normalize.pending_order_row(
+                        order, account_id=account_id, currency=currency
+                    ),
+                    lambda order: {"account_id": account_id, "order_id": str(order.get("id"))},
+                )
             ]
             async for page in self.client.summary_pages(int(account_id)):
                 for record in page:
@@ -189,11 +204,10 @@ class TradrConnector:
         return sizes
 
     def _snapshot(
-        self, ctx: FetchContext, table: str, rows: list[dict[str, Any]], as_of: datetime | None
+        self, ctx: FetchContext, table: str, rows: list[Row | Unreadable], as_of: datetime | None
     ) -> Snapshot:
         day = as_of or datetime.now(UTC)
-        for row in rows:
-            row["as_of_date"] = day.date()
+        stamp(rows, as_of_date=day.date())
         return Snapshot(self._frame(table, rows, ctx), day)
 
     def _per_account(

@@ -35,7 +35,7 @@ async def read_tables(
             "accounts": batch.accounts,
             "balances": balances.frame,
             "positions": positions.frame,
-            "orders": pl.concat(orders),
+            "orders": pl.concat(orders, how="diagonal"),
         }
     finally:
         await connector.aclose()
