@@ -156,3 +156,25 @@ def test_snaptrade_needs_exactly_one_origin_of_user_secrets(tmp_path):
         load_sources(path, environ=SNAPTRADE_ENV)
     assert "give exactly one of user_secrets or user_secrets_file" in str(error.value)
     assert str(path) in str(error.value)
+
+
+def test_a_source_paces_at_the_brokers_limit_unless_told_otherwise(tmp_path):
+    from brokers.alpaca.client import RATE_LIMIT
+    from brokers.http import settings_for
+    from brokers.ratelimit import RateLimit
+
+    env = {"TEST_KEY_ID": "PKXYZ", "TEST_SECRET": "hunter22"}
+    [default] = load_sources(write(tmp_path, GOOD), environ=env)
+    assert settings_for(default, RATE_LIMIT).rate_limit == RateLimit(200, 60.0)
+    assert settings_for(default, RATE_LIMIT).timeout == 30.0
+
+    tuned = GOOD + "    rate_limit: {requests: 1000}\n    timeout_seconds: 5\n"
+    [source] = load_sources(write(tmp_path, tuned), environ=env)
+    assert settings_for(source, RATE_LIMIT).rate_limit == RateLimit(1000, 60.0)
+    assert settings_for(source, RATE_LIMIT).timeout == 5.0
+
+    [unlimited] = load_sources(write(tmp_path, GOOD + "    rate_limit: false\n"), environ=env)
+    assert settings_for(unlimited, RATE_LIMIT).rate_limit is None
+
+    with pytest.raises(ConfigError, match=r"field 'rate_limit.*requests'"):
+        load_sources(write(tmp_path, GOOD + "    rate_limit: {requests: 0}\n"), environ=env)
