@@ -45,6 +45,7 @@ sources:
     token_url: {api["base_url"]}{api["token_path"]}
     client_id: {{env: PARTNER_CLIENT_ID}}
     client_secret: {{env: PARTNER_CLIENT_SECRET}}
+    rate_limit: false  # this sandbox enforces none; 7,500 requests at 1,000/min is 8 min
 """
         )
         env = {k: v for k, v in os.environ.items() if k != "BROKERLAKE_SOURCES"}
