@@ -45,17 +45,14 @@ class TransportSettings:
 
 def settings_for(source: SourceBase, default_limit: RateLimit | None) -> TransportSettings:
     """A source's transport: its configured timeouts and rate limit, else the broker's."""
-    limit = source.rate_limit
+    configured = source.rate_limit
+    limit = default_limit
+    if configured is False:
+        limit = None
+    elif configured is not None:
+        limit = RateLimit(configured.requests, configured.per_seconds)
     return TransportSettings(
-        timeout=source.timeout_seconds,
-        retry_seconds=source.retry_seconds,
-        rate_limit=(
-            None
-            if limit is False
-            else RateLimit(limit.requests, limit.per_seconds)
-            if limit
-            else default_limit
-        ),
+        timeout=source.timeout_seconds, retry_seconds=source.retry_seconds, rate_limit=limit
     )
 
 

@@ -1,14 +1,18 @@
-"""Small ASGI wrappers every API shares: the world's Date header and request counting."""
+"""Small ASGI wrappers every API shares: the world's Date header, request counting, and
+holding an answer back to change it (faults, drift)."""
 
 from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import dataclass
 from email.utils import format_datetime
+from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox.serving import ServingState
+if TYPE_CHECKING:
+    from sandbox.serving import ServingState
 
 
 def adding_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
@@ -34,6 +38,44 @@ class WorldDate:
             date = format_datetime(self.state.world.clock, usegmt=True).encode()
             send = adding_headers(send, [(b"date", date)])
         await self.app(scope, receive, send)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An app's whole response, held back so a middleware can change it before sending."""
+
+    start: Message  # http.response.start
+    body: bytes
+
+    @property
+    def status(self) -> int:
+        return int(self.start["status"])
+
+    async def send(
+        self, send: Send, body: bytes | None = None, *, length: int | None = None, cut: bool = False
+    ) -> None:
+        """Send it (or `body` in its place) with a Content-Length of `length` (default: the
+        body's); `cut` leaves the body unfinished, for a connection to drop."""
+        body = self.body if body is None else body
+        headers = [
+            (k, v) for k, v in self.start.get("headers", []) if k.lower() != b"content-length"
+        ]
+        headers.append((b"content-length", str(len(body) if length is None else length).encode()))
+        await send({**self.start, "headers": headers})
+        await send({"type": "http.response.body", "body": body, "more_body": cut})
+
+
+async def answer_of(app: ASGIApp, scope: Scope, receive: Receive) -> Answer:
+    """Run `app` to the end and keep what it answered."""
+    messages: list[Message] = []
+
+    async def keep(message: Message) -> None:
+        messages.append(message)
+
+    await app(scope, receive, keep)
+    start = next(m for m in messages if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return Answer(start, body)
 
 
 TIMES_KEPT = 100_000  # arrival times kept per API (the latest)

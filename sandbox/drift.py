@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sandbox.asgi import answer_of
 from sandbox.exact_json import dumps
 
 DRIFT_KINDS = ("extra_fields", "unknown_enums", "missing_optional", "wrong_types")
@@ -129,18 +130,9 @@ class Drifting:
         if scope["type"] != "http" or shape is None:
             await self.app(scope, receive, send)
             return
-        messages: list[Message] = []
-
-        async def keep(message: Message) -> None:
-            messages.append(message)
-
-        await self.app(scope, receive, keep)
-        start = messages[0]
-        body = b"".join(m.get("body", b"") for m in messages[1:])
-        if start["status"] == 200:
-            document = json.loads(body, parse_float=Decimal)
-            body = dumps(drifted(document, shape, self.profile.kinds)).encode()
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({**start, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        answer = await answer_of(self.app, scope, receive)
+        if answer.status != 200:
+            await answer.send(send)
+            return
+        document = json.loads(answer.body, parse_float=Decimal)
+        await answer.send(send, dumps(drifted(document, shape, self.profile.kinds)).encode())

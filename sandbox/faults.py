@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sandbox.asgi import Answer, answer_of
 from sandbox.exact_json import dumps
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class _QuietResets(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], InjectedReset))
 
 
-logging.getLogger("uvicorn.error").addFilter(_QuietResets())
+_QUIET_RESETS = _QuietResets()
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class FaultInjector:
         self._throttled_until = 0.0
         self._revoked_at = 0.0
         self.counts = state.fault_counts.setdefault(api.name, dict.fromkeys(KINDS, 0))
+        logging.getLogger("uvicorn.error").addFilter(_QUIET_RESETS)  # once: same filter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -172,54 +174,29 @@ class FaultInjector:
 
     async def _late(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The real answer, sent after the client has stopped waiting for it."""
-        messages = await self._answer_of(scope, receive)
+        answer = await answer_of(self.app, scope, receive)
         await asyncio.sleep(self.plan.slow_seconds)
-        for message in messages:
-            await send(message)
-
-    async def _answer_of(self, scope: Scope, receive: Receive) -> list[Message]:
-        messages: list[Message] = []
-
-        async def keep(message: Message) -> None:
-            messages.append(message)
-
-        await self.app(scope, receive, keep)
-        return messages
+        await answer.send(send)
 
     async def _spoiled(self, kind: str, scope: Scope, receive: Receive, send: Send) -> None:
         """The real answer, cut: a reset halfway through the body, or JSON cut short."""
-        messages = await self._answer_of(scope, receive)
-        start = next(m for m in messages if m["type"] == "http.response.start")
-        if start["status"] != 200:  # only good answers are spoiled
-            for message in messages:
-                await send(message)
+        answer = await answer_of(self.app, scope, receive)
+        if answer.status != 200:  # only good answers are spoiled
+            await answer.send(send)
             return
-        body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-        half = body[: len(body) // 2]
-        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        half = answer.body[: len(answer.body) // 2]
         if kind == "reset":
-            headers.append((b"content-length", str(len(body)).encode()))
-            await send({**start, "headers": headers})
-            await send({"type": "http.response.body", "body": half, "more_body": True})
+            await answer.send(send, half, length=len(answer.body), cut=True)
             raise InjectedReset(f"{self.api.name}: connection reset mid-body (injected fault)")
-        headers.append((b"content-length", str(len(half)).encode()))
-        await send({**start, "headers": headers})
-        await send({"type": "http.response.body", "body": half})
+        await answer.send(send, half)
 
 
 async def _answer(
     send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] = ()
 ) -> None:
-    content = dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(content)).encode()),
-                *headers,
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": content})
+    start = {
+        "type": "http.response.start",
+        "status": status,
+        "headers": [(b"content-type", b"application/json"), *headers],
+    }
+    await Answer(start, dumps(body).encode()).send(send)

@@ -10,7 +10,7 @@ from brokers.alpaca import normalize
 from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
 from brokers.config import AlpacaSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
-from brokers.frames import canonical_frame, salvage
+from brokers.frames import Row, Unreadable, canonical_frame, salvage
 from brokers.http import Transport, TransportSettings, settings_for
 
 BROKER = "alpaca"
@@ -39,7 +39,7 @@ class AlpacaTradingConnector:
     async def aclose(self) -> None:
         await self.transport.aclose()
 
-    def _frame(self, table: str, rows: list, ctx: FetchContext) -> pl.DataFrame:
+    def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
         return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     async def accounts(self, ctx: FetchContext) -> AccountsBatch:

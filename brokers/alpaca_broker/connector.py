@@ -17,7 +17,7 @@ from brokers.alpaca_broker.oauth import ClientCredentialsAuth
 from brokers.concurrency import per_account
 from brokers.config import AlpacaBrokerSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
-from brokers.frames import canonical_frame, salvage, stamp
+from brokers.frames import Row, Unreadable, canonical_frame, salvage, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 
 BROKER = "alpaca"
@@ -63,7 +63,7 @@ class AlpacaBrokerConnector:
     async def aclose(self) -> None:
         await self.transport.aclose()
 
-    def _frame(self, table: str, rows: list[dict[str, Any]], ctx: FetchContext) -> pl.DataFrame:
+    def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
         return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     async def accounts(self, ctx: FetchContext) -> AccountsBatch:

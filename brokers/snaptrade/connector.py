@@ -17,7 +17,7 @@ import polars as pl
 from brokers.config import SnapTradeSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.errors import CredentialsRejected
-from brokers.frames import canonical_frame
+from brokers.frames import Row, Unreadable, canonical_frame
 from brokers.http import JsonResponse, Transport, TransportSettings, settings_for
 from brokers.parse import to_utc
 from brokers.snaptrade import normalize
@@ -52,7 +52,7 @@ class SnapTradeConnector:
     async def aclose(self) -> None:
         await self.transport.aclose()
 
-    def _frame(self, table: str, rows: list[dict[str, Any]], ctx: FetchContext) -> pl.DataFrame:
+    def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
         return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     # users, connections, accounts

@@ -50,7 +50,7 @@ class TradrConnector:
     async def aclose(self) -> None:
         await self.transport.aclose()
 
-    def _frame(self, table: str, rows: list[dict[str, Any]], ctx: FetchContext) -> pl.DataFrame:
+    def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
         return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     async def _key_scope(self) -> KeyScope | None:
@@ -140,12 +140,7 @@ class TradrConnector:
                             contract_sizes=sizes,
                             as_of=as_of or datetime.now(UTC),
                         ),
-                        lambda position: {
-                            "account_id": account_id,
-                            "position_key": str(position.get("id")),
-                            "symbol": str(position.get("symbol")),
-                            "as_of": as_of,
-                        },
+                        lambda position: normalize.position_identity(position, account_id, as_of),
                     )
                 ]
 
@@ -171,7 +166,7 @@ class TradrConnector:
                     lambda order: normalize.pending_order_row(
                         order, account_id=account_id, currency=currency
                     ),
-                    lambda order: {"account_id": account_id, "order_id": str(order.get("id"))},
+                    lambda order: normalize.order_identity(order, account_id),
                 )
             ]
             async for page in self.client.summary_pages(int(account_id)):

@@ -137,6 +137,23 @@ def _sum(*values: object) -> Decimal | None:
     return sum(present, Decimal(0)) if present else None
 
 
+def position_identity(
+    position: Mapping[str, Any], account_id: str, as_of: datetime | None
+) -> dict[str, Any]:
+    """What names a position that could not be read (for its quarantine row)."""
+    return {
+        "account_id": account_id,
+        "position_key": str(position.get("id")),
+        "symbol": str(position.get("symbol")),
+        "as_of": as_of,
+    }
+
+
+def order_identity(order: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+    """What names a pending order that could not be read (for its quarantine row)."""
+    return {"account_id": account_id, "order_id": str(order.get("id"))}
+
+
 def position_row(
     position: Mapping[str, Any],
     *,
