@@ -35,7 +35,7 @@ class WorldDate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            date = format_datetime(self.state.world.clock, usegmt=True).encode()
+            date = format_datetime(self.state.world_of(scope).clock, usegmt=True).encode()
             send = adding_headers(send, [(b"date", date)])
         await self.app(scope, receive, send)
 

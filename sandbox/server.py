@@ -30,6 +30,8 @@ from sandbox.asgi import Counted, WorldDate
 from sandbox.drift import Drifting, DriftProfile
 from sandbox.faults import FaultInjector, FaultPlan
 from sandbox.limits import PERIOD_SECONDS
+from sandbox.replay import TEMPLATE as REPLAY_TEMPLATE
+from sandbox.replay import Replay, replay_prefix
 from sandbox.serving import ServingState
 from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
 from sandbox.tradr.keys import KeyStore, store_for
@@ -163,18 +165,21 @@ class Sandbox:
     ) -> None:
         self.stop()
 
-    def manifest(self) -> dict[str, Any]:
-        """Where each API is and the credentials to use it (JSON-serialisable)."""
-        world = self.world
+    def manifest(self, at: datetime | None = None) -> dict[str, Any]:
+        """Where each API is and the credentials to use it (JSON-serialisable); `at`: as
+        replayed at that instant (URLs under `/_at/<instant>`)."""
+        world = self.world if at is None else self._state.world_at(at)
+        base_url = self.base_url + ("" if at is None else replay_prefix(at))
         return {
             "seed": world.seed,
             "clock": _rfc3339(world.clock),
-            "base_url": self.base_url,
+            "base_url": base_url,
+            "replay": self.base_url + REPLAY_TEMPLATE,
             "faults": self._state.faults.describe(),
             "drift": self._state.drift.describe(),
             "apis": {
                 api.name: {
-                    "base_url": self.base_url + api.prefix,
+                    "base_url": base_url + api.prefix,
                     "rate_limit": self._rate_limit(api.traits.requests_per_minute),
                     **api.describe(world),
                 }
@@ -203,7 +208,7 @@ def _rfc3339(moment: datetime) -> str:
 
 def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
     async def get_manifest(request: Request) -> Response:
-        return JSONResponse(manifest())
+        return JSONResponse(manifest(request.scope.get("state", {}).get("replay_instant")))
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return JSONResponse({"message": "not found"}, status_code=404)
@@ -216,7 +221,8 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
         if state.faults.active:
             app = FaultInjector(app, api.traits, state.faults, state)
         routes.append(Mount(api.prefix, app=Counted(app, api.name, state)))
-    return WorldDate(Starlette(routes=routes, exception_handlers={404: not_found}), state)
+    app = Starlette(routes=routes, exception_handlers={404: not_found})
+    return Replay(WorldDate(app, state), state)
 
 
 def serve(config: SandboxConfig) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from sandbox.drift import DriftProfile
 from sandbox.faults import FaultPlan
@@ -30,3 +32,25 @@ class ServingState:
     token_lifetime: float = DEFAULT_LIFETIME_SECONDS  # OAuth2 access tokens, seconds
     tokens: TokenLedger = field(default_factory=TokenLedger)
     tradr_keys: KeyStore = field(default_factory=KeyStore)  # TradrAPI keys, as hashes
+    replayed: OrderedDict[datetime, World] = field(default_factory=OrderedDict)
+
+    def world_at(self, instant: datetime) -> World:
+        """The world as it stood (or will stand) at `instant`: what a replayed request sees.
+        The few latest are kept, so the requests of one replayed day share one world."""
+        world = self.replayed.get(instant)
+        if world is None or world.since != self.world.since:
+            world = self.world.at(instant)
+            self.replayed[instant] = world
+            while len(self.replayed) > REPLAYS_KEPT:
+                self.replayed.popitem(last=False)
+        self.replayed.move_to_end(instant)
+        return world
+
+    def world_of(self, scope: dict[str, Any]) -> World:
+        """The world one request sees: the replayed one under `/_at/<instant>`, else the
+        world being served."""
+        return scope.get("state", {}).get(REPLAYED_WORLD) or self.world
+
+
+REPLAYED_WORLD = "replayed_world"
+REPLAYS_KEPT = 4

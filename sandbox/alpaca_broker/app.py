@@ -139,7 +139,7 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        world = self.state.world  # one world for the whole request
+        world = self.state.world_of(scope)  # one world for the whole request
         credentials = partner(world.seed)
         request = Request(scope, receive)
         if scope["path"].removeprefix(scope.get("root_path", "")) == TOKEN_PATH:

@@ -33,7 +33,7 @@ class Gateway:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        world = self.state.world  # one world for the whole request
+        world = self.state.world_of(scope)  # one world for the whole request
         headers = Headers(scope=scope)
         key_id, secret = headers.get(KEY_HEADER), headers.get(SECRET_HEADER)
         budget = self.limiter.hit(key_id or "")

@@ -57,7 +57,7 @@ class SnapTradeApi:
         """Wraps a handler in SnapTrade's gate: rate limit, signature, user credentials."""
 
         async def route(request: Request) -> Response:
-            world = self.state.world  # one world for the whole request
+            world = self.state.world_of(request.scope)  # one world for the whole request
             client_id, consumer_key = partner(world.seed)
             budget = self.limiter.hit(request.query_params.get("clientId", ""))
             headers = {

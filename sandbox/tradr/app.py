@@ -224,7 +224,7 @@ class Gateway:
         if refused is not None:
             await refused(scope, receive, send)
             return
-        state = {**scope.get("state", {}), "world": self.state.world, "api_key": key}
+        state = {**scope.get("state", {}), "world": self.state.world_of(scope), "api_key": key}
         await self.app({**scope, "state": state}, receive, send)
 
     def _check(self, scope: Scope, presented: str | None) -> tuple[Response | None, ApiKey | None]:
