@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import httpx
 
+from assets.partitions import today
 from brokers.config import ConfigError, SourceConfig, load_sources, sandbox_sources
 from warehouse import Catalog, Lake
 
@@ -21,17 +24,31 @@ class SourcesResource(dg.ConfigurableResource):
     path: str | None = None
     sandbox_url: str | None = None
 
-    def load(self) -> list[SourceConfig]:
+    def load(self, day: date | None = None) -> list[SourceConfig]:
+        """The sources as they can be read for `day` (None: now). A broker API serves only
+        the present, so a configured source reads today only; the sandbox replays any day
+        up to its clock, at the clock's time of day."""
         if self.path:
+            if day is not None and day != today():
+                raise ConfigError(_not_today(day))
             return load_sources(self.path)
         if self.sandbox_url:
-            response = httpx.get(self.sandbox_url.rstrip("/") + MANIFEST_PATH, timeout=10)
-            response.raise_for_status()
-            return sandbox_sources(response.json())
+            manifest = _manifest(self.sandbox_url.rstrip("/"))
+            if day is None:
+                return sandbox_sources(manifest)
+            clock = datetime.fromisoformat(manifest["clock"].replace("Z", "+00:00"))
+            if day > clock.date():
+                raise ConfigError(
+                    f"{day} has not happened in the sandbox yet: its clock is {clock.isoformat()}"
+                )
+            if day < clock.date():
+                instant = datetime.combine(day, clock.timetz()).isoformat()
+                manifest = _manifest(manifest["replay"].format(instant=instant))
+            return sandbox_sources(manifest)
         raise ConfigError("no sources: give a sources.yaml path or a sandbox URL")
 
-    def get(self, name: str) -> SourceConfig:
-        sources = {source.name: source for source in self.load()}
+    def get(self, name: str, day: date | None = None) -> SourceConfig:
+        sources = {source.name: source for source in self.load(day)}
         if name not in sources:
             raise ConfigError(
                 f"source {name!r} is not configured (configured: {', '.join(sources) or 'none'})"
@@ -39,10 +56,29 @@ class SourcesResource(dg.ConfigurableResource):
         return sources[name]
 
 
+def _manifest(base_url: str) -> dict[str, Any]:
+    response = httpx.get(base_url + MANIFEST_PATH, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def _not_today(day: date) -> str:
+    return (
+        f"{day} is not today ({today()} UTC): a broker API serves only the present state, so "
+        "a day's snapshot is taken on that day. Past days can be backfilled from the sandbox, "
+        "which replays them; against a broker, materialize today's partition."
+    )
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The Parquet lake and the DuckDB catalog under one home directory."""
 
     home: str = "data"
+    # Data-quality policy of the checks: the share of a step's rows that may go to
+    # quarantine before its contract check fails (and stops what depends on it), and how
+    # far cash plus positions may stray from the equity a broker reports, as a share.
+    max_quarantined_share: float = 0.1
+    equity_tolerance: float = 0.001
 
     @property
     def lake(self) -> Lake:

@@ -55,6 +55,22 @@ def store(
     return StoreCounts(frame.height, result.valid.height, result.quarantined.height)
 
 
+def store_observation(
+    lake: Lake, table: str, source: str, frame: pl.DataFrame, *, run_id: str, day: date
+) -> StoreCounts:
+    """Validate one day's observation of a current table and keep it in the table's
+    history; it also becomes the current state unless a later day was already observed
+    (a backfilled day never rolls the current state back). Quarantined rows go to the
+    current quarantine with the current state; a backfilled day's are counted only."""
+    result = validate(table, frame)
+    days = lake.history_days(table, source)
+    lake.write_history(table, source, result.valid, day=day)
+    if not days or day >= days[-1]:
+        lake.write(table, source, result.valid, run_id=run_id)
+        lake.write_quarantine(table, source, result.quarantined, run_id=run_id)
+    return StoreCounts(frame.height, result.valid.height, result.quarantined.height)
+
+
 def keep_unread_users(
     lake: Lake, table: str, source: str, frame: pl.DataFrame, users: tuple[str, ...]
 ) -> pl.DataFrame:

@@ -268,6 +268,12 @@ def _describe(exc: ValidationError, raw: Sequence[Mapping[str, Any]], origin: st
 
 def source_names(path: Path | str) -> list[str]:
     """The names a sources file declares, read without touching secrets (for partitions)."""
+    return list(source_kinds(path))
+
+
+def source_kinds(path: Path | str) -> dict[str, str]:
+    """{name: kind} as a sources file declares them, read without touching secrets (the
+    asset graph is built from these: one set of assets per source, pooled per broker API)."""
     path = Path(path)
     try:
         document = yaml.safe_load(path.read_text())
@@ -276,7 +282,11 @@ def source_names(path: Path | str) -> list[str]:
     entries = document.get("sources") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
-    return [str(entry.get("name")) for entry in entries if isinstance(entry, dict)]
+    return {
+        str(entry.get("name")): str(entry.get("kind"))
+        for entry in entries
+        if isinstance(entry, dict)
+    }
 
 
 def sandbox_sources(manifest: Mapping[str, Any]) -> list[SourceConfig]:

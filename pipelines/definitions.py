@@ -1,37 +1,88 @@
-"""The code location `dagster dev -w workspace.yaml` loads: assets over the configured
-sources (sources.yaml, or the built-in sandbox when there is none), the warehouse
-resource, and the job that materializes everything for one source."""
+"""The code location `dagster dev -w workspace.yaml` loads: one set of assets per
+configured source (sources.yaml, or the built-in sandbox when there is none), their
+checks, the jobs, the schedules (on by default) and the warehouse resource."""
 
 from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from datetime import date
 
 import dagster as dg
 
 from assets import SourcesResource, WarehouseResource, build_table_assets
-from brokers.config import source_names
+from assets.partitions import daily_partitions
+from brokers.config import source_kinds
 from pipelines.embedded_sandbox import embedded_sandbox
 from pipelines.settings import Settings
 
+# Day-partitioned asset checks are a preview feature of Dagster; the warning says nothing
+# a user of brokerlake can act on.
+warnings.filterwarnings("ignore", message=r".*partitions_def on an AssetCheckSpec.*")
+
 SYNC_JOB = "sync_all"
+SNAPSHOT_JOB = "daily_snapshots"
+ORDERS_JOB = "sync_orders"
+SNAPSHOT_SCHEDULE = "daily_snapshots_schedule"
+ORDERS_SCHEDULE = "sync_orders_schedule"
+ORDERS_EVERY_MINUTES = 15
+SNAPSHOT_HOUR_UTC, SNAPSHOT_MINUTE = 21, 30  # after the US close, before midnight UTC
 
 
-def build_definitions(sources: SourcesResource, names: list[str], home: str) -> dg.Definitions:
-    table_assets = build_table_assets(names)
+def build_definitions(
+    sources: SourcesResource, kinds: Mapping[str, str], home: str, first_day: date
+) -> dg.Definitions:
+    table_assets = build_table_assets(kinds, first_day)
+    days = daily_partitions(first_day)
+    orders = dg.AssetSelection.assets(*[dg.AssetKey([name, "orders"]) for name in kinds])
+    snapshots = dg.AssetSelection.all() - orders
     sync_all = dg.define_asset_job(
         SYNC_JOB,
         selection=dg.AssetSelection.all(),
-        description="Every canonical table for one source (one partition per source).",
+        partitions_def=days,
+        description="Every table of every source: the day's snapshots, then orders.",
     )
+    daily = dg.define_asset_job(
+        SNAPSHOT_JOB,
+        selection=snapshots,
+        partitions_def=days,
+        description="Users, connections, accounts, balances and positions of every source, "
+        "for one day.",
+    )
+    orders_job = dg.define_asset_job(
+        ORDERS_JOB, selection=orders, description="Orders of every source, incrementally."
+    )
+    schedules = [
+        dg.build_schedule_from_partitioned_job(
+            daily,
+            name=SNAPSHOT_SCHEDULE,
+            hour_of_day=SNAPSHOT_HOUR_UTC,
+            minute_of_hour=SNAPSHOT_MINUTE,
+            default_status=dg.DefaultScheduleStatus.RUNNING,
+            description="Each day's snapshot of every source, on that day.",
+        ),
+        dg.ScheduleDefinition(
+            name=ORDERS_SCHEDULE,
+            job=orders_job,
+            cron_schedule=f"*/{ORDERS_EVERY_MINUTES} * * * *",
+            execution_timezone="UTC",
+            default_status=dg.DefaultScheduleStatus.RUNNING,
+            description="Orders of every source, every 15 minutes.",
+        ),
+    ]
     return dg.Definitions(
-        assets=table_assets,
-        jobs=[sync_all],
+        assets=[a for a in table_assets if not isinstance(a, dg.AssetChecksDefinition)],
+        asset_checks=[c for c in table_assets if isinstance(c, dg.AssetChecksDefinition)],
+        jobs=[sync_all, daily, orders_job],
+        schedules=schedules,
         resources={"sources": sources, "warehouse": WarehouseResource(home=home)},
     )
 
 
-def sources_for(settings: Settings) -> tuple[SourcesResource, list[str]]:
-    """The sources resource and the source names (the partitions) for these settings."""
+def sources_for(settings: Settings) -> tuple[SourcesResource, dict[str, str]]:
+    """The sources resource and {source name: broker kind} for these settings."""
     if settings.sources_file is not None:
-        return SourcesResource(path=str(settings.sources_file)), source_names(settings.sources_file)
+        return SourcesResource(path=str(settings.sources_file)), source_kinds(settings.sources_file)
     sandbox = embedded_sandbox(
         settings.sandbox_seed,
         settings.sandbox_clock,
@@ -39,11 +90,11 @@ def sources_for(settings: Settings) -> tuple[SourcesResource, list[str]]:
         settings.sandbox_drift,
     )
     resource = SourcesResource(sandbox_url=sandbox.base_url)
-    return resource, [source.name for source in resource.load()]
+    return resource, {source.name: source.kind for source in resource.load()}
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
     settings = Settings.from_env()
-    sources, names = sources_for(settings)
-    return build_definitions(sources, names, str(settings.home.resolve()))
+    sources, kinds = sources_for(settings)
+    return build_definitions(sources, kinds, str(settings.home.resolve()), settings.first_day)

@@ -9,11 +9,16 @@ from collections.abc import Callable
 import dagster as dg
 
 from assets import WarehouseResource
+from assets.tables_common import group
 from pipelines.definitions import SYNC_JOB, build_definitions, sources_for
 from pipelines.report import render
 from pipelines.settings import Settings
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+# INFO logs; no step retries: a demo reports a failure at once (the schedules retry).
+QUIET = {
+    "loggers": {"console": {"config": {"log_level": "INFO"}}},
+    "execution": {"config": {"retries": {"disabled": {}}}},
+}
 
 
 def dagster_instance() -> dg.DagsterInstance:
@@ -34,21 +39,30 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
     return messages
 
 
-def warning_messages(result: dg.ExecuteInProcessResult) -> list[str]:
-    """The warnings steps put in their metadata (a user skipped, ...), each once."""
-    messages: list[str] = []
+def warning_messages(result: dg.ExecuteInProcessResult) -> dict[str, list[str]]:
+    """The warnings steps put in their metadata (a user skipped, ...), each once, by the
+    source (the first part of the asset key) they came from."""
+    messages: dict[str, list[str]] = {}
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization
+        source = materialization.asset_key.path[0]
         value = materialization.metadata.get("warnings")
         for line in str(getattr(value, "value", "") or "").splitlines():
             message = line.removeprefix("- ").strip()
-            if message and message not in messages:
-                messages.append(message)
+            if message and message not in messages.setdefault(source, []):
+                messages[source].append(message)
     return messages
 
 
+def source_of(step_key: str, sources: list[str]) -> str | None:
+    """Which source a step belongs to (its key starts with the source's group name)."""
+    matches = [name for name in sources if step_key.startswith(group(name) + "__")]
+    return max(matches, key=len) if matches else None
+
+
 def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
-    """Materialize every asset for every source; returns the number of failed sources."""
+    """Materialize every asset of every source for the day; returns the number of sources
+    that failed."""
     if settings.sources_file is None:
         clock = (
             settings.sandbox_clock.isoformat() if settings.sandbox_clock else "start of today (UTC)"
@@ -59,30 +73,35 @@ def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
         )
     else:
         out(f"Sources from {settings.sources_file}.")
-    sources, names = sources_for(settings)
+    sources, kinds = sources_for(settings)
+    names = sorted(kinds)
     home = settings.home.resolve()
-    defs = build_definitions(sources, names, str(home))
+    defs = build_definitions(sources, kinds, str(home), settings.first_day)
     job = defs.resolve_job_def(SYNC_JOB)
-    instance = dagster_instance()
-    failed = 0
+    day = settings.day.isoformat()
+    out(f"Materializing every asset of {len(names)} sources for {day} ...")
+    result = job.execute_in_process(
+        partition_key=day, instance=dagster_instance(), raise_on_error=False, run_config=QUIET
+    )
+    failures: dict[str, list[str]] = {}
+    for message in failure_messages(result):
+        failures.setdefault(source_of(message, names) or "?", []).append(message)
+    warnings = warning_messages(result)
     for name in names:
-        out(f"Materializing every asset for source {name} ...")
-        result = job.execute_in_process(
-            partition_key=name, instance=instance, raise_on_error=False, run_config=QUIET
-        )
-        if result.success:
-            out(f"  {name}: ok (run {result.run_id})")
-            for message in warning_messages(result):
-                out(f"    warning: {message}")
-        else:
-            failed += 1
+        if name in failures:
             out(f"  {name}: FAILED (run {result.run_id})")
-            for message in failure_messages(result):
+            for message in failures[name]:
                 out(f"    {message}")
+        else:
+            out(f"  {name}: ok (run {result.run_id})")
+            for message in warnings.get(name, []):
+                out(f"    warning: {message}")
+    for message in failures.get("?", []):
+        out(f"  {message}")
     catalog = WarehouseResource(home=str(home)).catalog
     catalog.refresh()
     out("")
     out(render(catalog.path))
     out("")
     out(f"Query it with SQL: duckdb.connect({str(catalog.path)!r}, read_only=True)")
-    return failed
+    return len(failures)

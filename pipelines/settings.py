@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 DEFAULT_SOURCES_FILE = "sources.yaml"
+DEFAULT_FIRST_DAY = date(2026, 1, 1)  # the first daily partition
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,20 @@ class Settings:
     sandbox_clock: datetime | None  # None: the start of the current UTC day
     sandbox_faults: str = ""  # a share of requests the sandbox fails: "0.1", "alpaca=0.2"
     sandbox_drift: str = ""  # schema drift the sandbox serves: "all", "wrong_types", ...
+    first_day_setting: date = DEFAULT_FIRST_DAY
+
+    @property
+    def first_day(self) -> date:
+        """The first daily partition: the setting, or the sandbox clock's day if earlier."""
+        clock_day = self.sandbox_clock.date() if self.sandbox_clock else self.first_day_setting
+        return min(self.first_day_setting, clock_day)
+
+    @property
+    def day(self) -> date:
+        """The day a run snapshots: the sandbox clock's, else today (UTC)."""
+        if self.sources_file is None and self.sandbox_clock is not None:
+            return self.sandbox_clock.date()
+        return datetime.now(UTC).date()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,6 +51,9 @@ class Settings:
             sandbox_clock=parse_clock(clock) if clock else None,
             sandbox_faults=os.environ.get("BROKERLAKE_SANDBOX_FAULTS", ""),
             sandbox_drift=os.environ.get("BROKERLAKE_SANDBOX_DRIFT", ""),
+            first_day_setting=date.fromisoformat(
+                os.environ.get("BROKERLAKE_FIRST_DAY", DEFAULT_FIRST_DAY.isoformat())
+            ),
         )
 
 

@@ -13,7 +13,7 @@ import polars as pl
 from schemas import TABLES, table
 from schemas.tables import Storage
 from schemas.validate import REASON
-from warehouse.lake import QUARANTINE
+from warehouse.lake import HISTORY, HISTORY_DAY, QUARANTINE
 
 DATABASE = "warehouse.duckdb"
 LOCK_RETRIES = 50
@@ -61,6 +61,56 @@ ANALYTICS = {
 }
 
 
+LINEAGE = ("fetched_at", "run_id")  # stamped per fetch: not part of a row's state
+VERSION_COLUMNS = {"valid_from": pl.Date(), "valid_to": pl.Date(), "is_current": pl.Boolean()}
+
+
+def history_sql(name: str, relation: str | None) -> str:
+    """The versions of a current table's rows: one row per key and state, valid from the
+    first day it was observed so to `valid_to`, the first observed day it no longer held
+    (changed, or gone); NULL while it still holds. Built from the daily observations."""
+    spec = table(name)
+    schema = {**dict(spec.schema), HISTORY_DAY: pl.Date()}
+    if relation is None:
+        return _typed_select({**dict(spec.schema), **VERSION_COLUMNS}, None)
+    key = ", ".join(spec.key)
+    state = " || '|' || ".join(
+        f"coalesce(CAST({column} AS VARCHAR), '<null>')"
+        for column in spec.columns
+        if column not in LINEAGE
+    )
+    columns = ", ".join(spec.columns)
+    return f"""
+        WITH observed AS (
+            SELECT *, md5({state}) AS state FROM ({_typed_select(schema, relation)})
+        ),
+        source_days AS (
+            SELECT source, {HISTORY_DAY},
+                   lag({HISTORY_DAY}) OVER (PARTITION BY source ORDER BY {HISTORY_DAY}) AS prev_day,
+                   lead({HISTORY_DAY}) OVER (PARTITION BY source ORDER BY {HISTORY_DAY}) AS next_day
+            FROM (SELECT DISTINCT source, {HISTORY_DAY} FROM observed)
+        ),
+        marked AS (
+            SELECT o.*, d.prev_day, d.next_day,
+                   CASE WHEN lag(o.state) OVER w = o.state
+                         AND lag(o.{HISTORY_DAY}) OVER w = d.prev_day THEN 0 ELSE 1 END AS starts
+            FROM observed o JOIN source_days d USING (source, {HISTORY_DAY})
+            WINDOW w AS (PARTITION BY {key} ORDER BY o.{HISTORY_DAY})
+        ),
+        versioned AS (
+            SELECT *, sum(starts) OVER (PARTITION BY {key} ORDER BY {HISTORY_DAY}) AS version
+            FROM marked
+        )
+        SELECT {columns},
+               {HISTORY_DAY} AS valid_from,
+               last_value(next_day) OVER v AS valid_to,
+               last_value(next_day) OVER v IS NULL AS is_current
+        FROM versioned
+        WINDOW v AS (PARTITION BY {key}, version ORDER BY {HISTORY_DAY}
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
+        QUALIFY row_number() OVER (PARTITION BY {key}, version ORDER BY {HISTORY_DAY}) = 1"""
+
+
 class Catalog:
     def __init__(self, home: Path | str) -> None:
         self.home = Path(home)
@@ -81,6 +131,11 @@ class Catalog:
                 )
             views[name] = select
         views.update(ANALYTICS)
+        for name, spec in TABLES.items():
+            if spec.storage is Storage.CURRENT:
+                views[f"{name}_history"] = history_sql(
+                    name, _parquet(self.lake_root / HISTORY / name)
+                )
         for name in TABLES:
             schema = {**dict(table(name).schema), REASON: pl.String()}
             views[f"quarantine_{name}"] = _typed_select(

@@ -4,7 +4,9 @@
 - daily tables (balances, positions): one `data.parquet` per (source, day), replaced;
 - append tables (orders): `part-<run>-<seq>.parquet` per write, de-duplicated on read and
   compacted to keep the file count bounded.
-Quarantine mirrors the same layout under `lake/_quarantine/`.
+Quarantine mirrors the same layout under `lake/_quarantine/`. Current tables also keep
+each day's observation under `lake/_history/<table>/source=<name>/as_of_date=<day>/`
+(replaced on re-run), from which the catalog derives when each row changed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from schemas.validate import REASON
 from warehouse.files import remove_orphans, write_atomic
 
 QUARANTINE = "_quarantine"
+HISTORY = "_history"
+HISTORY_DAY = "as_of_date"  # the column an observation adds to a current table's rows
 DATA_FILE = "data.parquet"
 COMPACTED_PREFIX = "compacted-"
 
@@ -49,8 +53,11 @@ class Lake:
         return sorted(
             path
             for path in base.glob(pattern)
-            if quarantine or QUARANTINE not in path.relative_to(self.root).parts
+            if quarantine or not {QUARANTINE, HISTORY} & set(path.relative_to(self.root).parts)
         )
+
+    def history_dir(self, table_name: str, source: str) -> Path:
+        return self.root / HISTORY / table_name / f"source={source}"
 
     # -- writing -----------------------------------------------------------------------
     def write(
@@ -117,6 +124,43 @@ class Lake:
             for day in days
         ]
 
+    def write_history(
+        self, table_name: str, source: str, frame: pl.DataFrame, *, day: date
+    ) -> WriteResult:
+        """One day's observation of a current table (valid rows), replacing that day's."""
+        if table(table_name).storage is not Storage.CURRENT:
+            raise ValueError(f"{table_name}: only current tables keep a history")
+        frame = _conform(table_name, frame, quarantine=False)
+        if (frame["source"] != source).any():
+            raise ValueError(f"{table_name}: rows of another source in a write for {source!r}")
+        observed = frame.with_columns(pl.lit(day).alias(HISTORY_DAY))
+        target = self.history_dir(table_name, source) / f"{HISTORY_DAY}={day}" / DATA_FILE
+        return self._put(table_name, source, observed, target)
+
+    def history_days(self, table_name: str, source: str) -> list[date]:
+        """The days a source's current table was observed, oldest first."""
+        directory = self.history_dir(table_name, source)
+        prefix = f"{HISTORY_DAY}="
+        return sorted(
+            date.fromisoformat(part.parent.name.removeprefix(prefix))
+            for part in directory.glob(f"{prefix}*/{DATA_FILE}")
+        )
+
+    def read_history(self, table_name: str, source: str | None = None) -> pl.DataFrame:
+        """Every observation of a current table (one source, or all)."""
+        base = self.root / HISTORY / table_name
+        directory = base if source is None else self.history_dir(table_name, source)
+        files = sorted(directory.glob("**/*.parquet"))
+        schema = {**table(table_name).schema, HISTORY_DAY: pl.Date}
+        return pl.read_parquet(files) if files else pl.DataFrame(schema=schema)
+
+    def read_history_day(self, table_name: str, source: str, day: date) -> pl.DataFrame:
+        """A current table as observed on `day`; the current state if that day was not."""
+        target = self.history_dir(table_name, source) / f"{HISTORY_DAY}={day}" / DATA_FILE
+        if not target.exists():
+            return self.read(table_name, source)
+        return pl.read_parquet(target).select(table(table_name).columns)
+
     def _put(self, table_name: str, source: str, frame: pl.DataFrame, target: Path) -> WriteResult:
         remove_orphans(target.parent)
         write_atomic(frame, target)
@@ -149,6 +193,14 @@ class Lake:
             return pl.DataFrame(schema=spec.schema)
         frame = pl.read_parquet(files).select(spec.columns)
         return _latest(table_name, frame) if spec.storage is Storage.APPEND else frame
+
+    def read_day(self, table_name: str, source: str, day: date) -> pl.DataFrame:
+        """One source's partition of a daily table."""
+        spec = table(table_name)
+        target = self.source_dir(table_name, source) / f"as_of_date={day}" / DATA_FILE
+        if not target.exists():
+            return pl.DataFrame(schema=spec.schema)
+        return pl.read_parquet(target).select(spec.columns)
 
     def read_quarantine(self, table_name: str, source: str | None = None) -> pl.DataFrame:
         files = self._files_of(table_name, source, quarantine=True)

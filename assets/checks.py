@@ -1,0 +1,223 @@
+"""Asset checks, shown in the UI beside each table:
+
+- `contract` (blocking): what landed satisfies the Pandera contract, and no more than the
+  allowed share of fetched rows went to quarantine; a failure stops the source's
+  downstream assets (balances, positions and orders wait on accounts);
+- `reconciliation`: rows fetched = written + quarantined, and the lake holds the rows the
+  step says it wrote;
+- `equity` (on balances): per account, cash plus positions against the equity the broker
+  reports, within a stated tolerance.
+"""
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import dagster as dg
+import polars as pl
+
+from assets.partitions import partition_day
+from assets.resources import WarehouseResource
+from assets.tables_common import ACCOUNT_TABLES, TABLE_NAMES, asset_key
+from schemas import validate
+from warehouse import Lake
+
+DAILY = ("users", "connections", "accounts", "balances", "positions")
+# CFD and FX positions are margined: the account's equity holds their profit or loss, not
+# their notional value.
+MARGINED = ("cfd", "fx")
+
+
+def table_checks(source: str, days: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
+    checks = []
+    for table in TABLE_NAMES:
+        partitions = days if table in DAILY else None
+        checks += [
+            contract_check(source, table, partitions),
+            reconciliation_check(source, table, partitions),
+        ]
+    checks.append(equity_check(source, days))
+    return checks
+
+
+def _day(context: dg.AssetCheckExecutionContext, table: str) -> date | None:
+    """The checked day; None for orders (unpartitioned, even inside a day's run)."""
+    return partition_day(context) if table in DAILY else None
+
+
+def materialization(
+    context: dg.AssetCheckExecutionContext, key: dg.AssetKey, day: date | None
+) -> dg.AssetMaterialization | None:
+    """The latest materialization of the checked asset (of the day's partition)."""
+    records = context.instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[str(day)] if day else None),
+        limit=1,
+    ).records
+    return records[0].asset_materialization if records else None
+
+
+def counts_of(found: dg.AssetMaterialization) -> dict[str, int]:
+    return {
+        name: int(found.metadata[name].value)  # type: ignore[arg-type]
+        for name in ("rows_fetched", "rows_written", "rows_quarantined")
+        if name in found.metadata
+    }
+
+
+def landed(lake: Lake, table: str, source: str, day: date | None) -> pl.DataFrame:
+    """What the checked step left in the lake."""
+    if table in ACCOUNT_TABLES and day is not None:
+        return lake.read_history_day(table, source, day)
+    if day is not None:
+        return lake.read_day(table, source, day)
+    return lake.read(table, source)
+
+
+def contract_check(
+    source: str, table: str, partitions: dg.PartitionsDefinition | None
+) -> dg.AssetChecksDefinition:
+    key = asset_key(source, table)
+
+    @dg.asset_check(
+        asset=key,
+        name="contract",
+        blocking=True,
+        partitions_def=partitions,
+        description="What landed satisfies the table's Pandera contract, and at most the "
+        "allowed share of fetched rows was quarantined (blocking).",
+    )
+    def _contract(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        day = _day(context, table)
+        found = materialization(context, key, day)
+        if found is None:
+            return dg.AssetCheckResult(passed=False, metadata={"reason": "not materialized"})
+        counts = counts_of(found)
+        rows = landed(warehouse.lake, table, source, day)
+        failing = validate(table, rows).quarantined
+        share = (
+            counts["rows_quarantined"] / counts["rows_fetched"] if counts["rows_fetched"] else 0.0
+        )
+        limit = warehouse.max_quarantined_share
+        problems = []
+        if failing.height:
+            problems.append(f"{failing.height} landed rows break the contract")
+        if share > limit:
+            problems.append(
+                f"{counts['rows_quarantined']} of {counts['rows_fetched']} fetched rows "
+                f"quarantined ({share:.1%}, more than the allowed {limit:.1%}): see "
+                f"quarantine_{table}"
+            )
+        return dg.AssetCheckResult(
+            passed=not problems,
+            metadata={
+                "rows_checked": rows.height,
+                "quarantined_share": round(share, 4),
+                "max_quarantined_share": limit,
+                **({"problems": "; ".join(problems)} if problems else {}),
+            },
+        )
+
+    return _contract
+
+
+def reconciliation_check(
+    source: str, table: str, partitions: dg.PartitionsDefinition | None
+) -> dg.AssetChecksDefinition:
+    key = asset_key(source, table)
+
+    @dg.asset_check(
+        asset=key,
+        name="reconciliation",
+        partitions_def=partitions,
+        description="Rows fetched = rows written + rows quarantined, and the lake holds the "
+        "rows written.",
+    )
+    def _reconciliation(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        day = _day(context, table)
+        found = materialization(context, key, day)
+        if found is None:
+            return dg.AssetCheckResult(passed=False, metadata={"reason": "not materialized"})
+        counts = counts_of(found)
+        rows = landed(warehouse.lake, table, source, day)
+        if day is None:  # appended: the rows this run wrote that are still the latest
+            run_id = found.tags.get("dagster/run_id") if found.tags else None
+            in_lake = rows.filter(pl.col("run_id") == run_id).height if run_id else rows.height
+        else:
+            in_lake = rows.height
+        balanced = counts["rows_fetched"] == counts["rows_written"] + counts["rows_quarantined"]
+        return dg.AssetCheckResult(
+            passed=balanced and in_lake == counts["rows_written"],
+            metadata={**counts, "rows_in_lake": in_lake},
+        )
+
+    return _reconciliation
+
+
+def equity_gaps(balances: pl.DataFrame, positions: pl.DataFrame, tolerance: float) -> pl.DataFrame:
+    """Accounts whose cash plus positions strays from their equity by more than
+    `tolerance` of it (at least a cent): account, currency, expected, equity, gap."""
+    value = (
+        pl.when(pl.col("instrument_type").is_in(MARGINED))
+        .then(pl.col("unrealized_pnl"))
+        .otherwise(pl.col("market_value"))
+    )
+    held = positions.group_by("account_id", "currency").agg(
+        value.cast(pl.Decimal(38, 12)).sum().alias("held")
+    )
+    joined = (
+        balances.filter(pl.col("equity").is_not_null() & pl.col("cash").is_not_null())
+        .join(held, on=["account_id", "currency"], how="left")
+        .with_columns(
+            expected=pl.col("cash").cast(pl.Decimal(38, 12)) + pl.col("held").fill_null(Decimal(0)),
+        )
+        .with_columns(gap=(pl.col("expected") - pl.col("equity").cast(pl.Decimal(38, 12))).abs())
+    )
+    allowed = (pl.col("equity").cast(pl.Float64).abs() * tolerance).clip(lower_bound=0.01)
+    return joined.filter(pl.col("gap").cast(pl.Float64) > allowed).select(
+        "account_id", "currency", "expected", "equity", "gap"
+    )
+
+
+def equity_check(source: str, days: dg.PartitionsDefinition) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=asset_key(source, "balances"),
+        name="equity",
+        additional_deps=[asset_key(source, "positions")],
+        partitions_def=days,
+        description="Per account: cash plus position market value (profit or loss for CFD "
+        "and FX) against the equity the broker reports, within the stated tolerance.",
+    )
+    def _equity(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
+    ) -> dg.AssetCheckResult:
+        day = partition_day(context)
+        lake = warehouse.lake
+        balances = lake.read_day("balances", source, day)
+        gaps = equity_gaps(
+            balances, lake.read_day("positions", source, day), warehouse.equity_tolerance
+        )
+        worst: list[dict[str, Any]] = gaps.sort("gap", descending=True).head(5).to_dicts()
+        return dg.AssetCheckResult(
+            passed=gaps.is_empty(),
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={
+                "accounts_checked": balances.height,
+                "accounts_outside_tolerance": gaps.height,
+                "tolerance": warehouse.equity_tolerance,
+                **(
+                    {
+                        "worst": dg.MetadataValue.json(
+                            [{k: str(v) for k, v in row.items()} for row in worst]
+                        )
+                    }
+                    if worst
+                    else {}
+                ),
+            },
+        )
+
+    return _equity

@@ -1,0 +1,62 @@
+"""What every table asset shares: keys, groups, pools, descriptions, step metadata."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dagster as dg
+
+from assets.store import StoreCounts
+from brokers.connector import FetchContext
+
+TABLE_NAMES = ("users", "connections", "accounts", "balances", "positions", "orders")
+ACCOUNT_TABLES = ("users", "connections", "accounts")
+
+DESCRIPTIONS = {
+    "users": "End users on whose behalf data is read (derived from the key where the API "
+    "has no users); one observation a day, changes in users_history.",
+    "connections": "Credentials or links to an institution, with their status; one "
+    "observation a day, changes (a connection disabled) in connections_history.",
+    "accounts": "Brokerage accounts (account numbers masked to the last four characters); "
+    "one observation a day, changes (an account closed) in accounts_history.",
+    "balances": "Cash, buying power and equity per account and currency, one snapshot a day.",
+    "positions": "Holdings per account, one snapshot a day.",
+    "orders": "Every order, latest state; each run reads what changed since its cursor.",
+}
+
+
+# A source whose data is older than these shows as stale in the UI (the daily schedule
+# runs at 21:30 UTC, orders every 15 minutes).
+SNAPSHOT_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=26), warn_window=timedelta(hours=25)
+)
+ORDERS_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=2), warn_window=timedelta(hours=1)
+)
+
+
+def asset_key(source: str, table: str) -> dg.AssetKey:
+    return dg.AssetKey([source, table])
+
+
+def group(source: str) -> str:
+    """Dagster group names are identifiers; source names may hold hyphens."""
+    return source.replace("-", "_")
+
+
+def pool(kind: str) -> str:
+    """One concurrency pool per broker API: steps of every source of that API share it."""
+    return f"{kind}_api"
+
+
+def step_metadata(
+    counts: StoreCounts, requests: int, ctx: FetchContext, **extra: object
+) -> dict[str, object]:
+    """What a step did, and what the user should know about it (`warnings`)."""
+    warnings = {"warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in ctx.warnings))}
+    return {
+        **counts.metadata(),
+        "requests": requests,
+        **extra,
+        **(warnings if ctx.warnings else {}),
+    }
