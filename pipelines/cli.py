@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from pipelines.settings import Settings, parse_clock
@@ -17,30 +18,15 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo", help="sandbox (or sources.yaml) -> all assets -> warehouse, then what landed"
     )
-    demo.add_argument("--home", type=Path, help="where the lake and catalog go (default ./data)")
-    demo.add_argument(
-        "--sources", type=Path, help="a sources.yaml (default ./sources.yaml if present)"
-    )
-    demo.add_argument("--seed", type=int, help="sandbox world seed (default 0)")
-    demo.add_argument(
-        "--sandbox-clock", type=parse_clock, help="sandbox clock, ISO (default: start of today UTC)"
-    )
+    _run_arguments(demo)
 
-    demo.add_argument(
-        "--sandbox-faults",
-        metavar="RATE",
-        type=_fault_rate,
-        help="fail this share of sandbox requests with transient faults: 0.1, or per API: "
-        "alpaca=0.2,tradr=0.05 (default: none)",
+    backfill = commands.add_parser(
+        "backfill",
+        help="the daily snapshots of a range of days (past days replay from the sandbox)",
     )
-
-    demo.add_argument(
-        "--sandbox-drift",
-        metavar="PROFILE",
-        type=_drift_profile,
-        help="serve schema drift in a few rows: all, or some of extra_fields, unknown_enums, "
-        "missing_optional, wrong_types (default: none)",
-    )
+    backfill.add_argument("--from", dest="first", type=_day, required=True, help="first day")
+    backfill.add_argument("--to", dest="last", type=_day, required=True, help="last day")
+    _run_arguments(backfill)
 
     sandbox = commands.add_parser("sandbox", help="the simulated broker APIs")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
@@ -74,6 +60,54 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run_arguments(command: argparse.ArgumentParser) -> None:
+    """What `demo` and `backfill` share: where data goes, where it comes from."""
+    command.add_argument("--home", type=Path, help="where the lake and catalog go (default ./data)")
+    command.add_argument(
+        "--sources", type=Path, help="a sources.yaml (default ./sources.yaml if present)"
+    )
+    command.add_argument("--seed", type=int, help="sandbox world seed (default 0)")
+    command.add_argument(
+        "--sandbox-clock", type=parse_clock, help="sandbox clock, ISO (default: start of today UTC)"
+    )
+
+    command.add_argument(
+        "--sandbox-faults",
+        metavar="RATE",
+        type=_fault_rate,
+        help="fail this share of sandbox requests with transient faults: 0.1, or per API: "
+        "alpaca=0.2,tradr=0.05 (default: none)",
+    )
+
+    command.add_argument(
+        "--sandbox-drift",
+        metavar="PROFILE",
+        type=_drift_profile,
+        help="serve schema drift in a few rows: all, or some of extra_fields, unknown_enums, "
+        "missing_optional, wrong_types (default: none)",
+    )
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = Settings.from_env()
+    return replace(
+        settings,
+        home=args.home or settings.home,
+        sources_file=args.sources or settings.sources_file,
+        sandbox_seed=settings.sandbox_seed if args.seed is None else args.seed,
+        sandbox_clock=args.sandbox_clock or settings.sandbox_clock,
+        sandbox_faults=args.sandbox_faults or settings.sandbox_faults,
+        sandbox_drift=args.sandbox_drift or settings.sandbox_drift,
+    )
+
+
 def _fault_rate(text: str) -> str:
     """Checked here, so a typo is a usage error rather than a failed run."""
     from sandbox import FaultPlan
@@ -100,17 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from pipelines.demo import run_demo
 
-        settings = Settings.from_env()
-        settings = replace(
-            settings,
-            home=args.home or settings.home,
-            sources_file=args.sources or settings.sources_file,
-            sandbox_seed=settings.sandbox_seed if args.seed is None else args.seed,
-            sandbox_clock=args.sandbox_clock or settings.sandbox_clock,
-            sandbox_faults=args.sandbox_faults or settings.sandbox_faults,
-            sandbox_drift=args.sandbox_drift or settings.sandbox_drift,
-        )
-        return 1 if run_demo(settings) else 0
+        return 1 if run_demo(_settings(args)) else 0
+    if args.command == "backfill":
+        from pipelines.demo import run_backfill
+
+        if args.last < args.first:
+            _parser().error(f"--to {args.last} is before --from {args.first}")
+        return 1 if run_backfill(_settings(args), args.first, args.last) else 0
     if args.command == "sandbox" and args.sandbox_command == "serve":
         from sandbox import DriftProfile, FaultPlan, SandboxConfig, serve
 

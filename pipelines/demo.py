@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import dagster as dg
 
 from assets import WarehouseResource
 from assets.tables_common import group
-from pipelines.definitions import SYNC_JOB, build_definitions, sources_for
+from pipelines.definitions import SNAPSHOT_JOB, SYNC_JOB, build_definitions, sources_for
 from pipelines.report import render
 from pipelines.settings import Settings
 
@@ -83,6 +84,20 @@ def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
     result = job.execute_in_process(
         partition_key=day, instance=dagster_instance(), raise_on_error=False, run_config=QUIET
     )
+    failed = report(result, names, out)
+    catalog = WarehouseResource(home=str(home)).catalog
+    catalog.refresh()
+    out("")
+    out(render(catalog.path))
+    out("")
+    out(f"Query it with SQL: duckdb.connect({str(catalog.path)!r}, read_only=True)")
+    return len(failed)
+
+
+def report(
+    result: dg.ExecuteInProcessResult, names: list[str], out: Callable[[str], None]
+) -> set[str]:
+    """Each source's outcome in one run; returns the sources that failed."""
     failures: dict[str, list[str]] = {}
     for message in failure_messages(result):
         failures.setdefault(source_of(message, names) or "?", []).append(message)
@@ -98,10 +113,29 @@ def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
                 out(f"    warning: {message}")
     for message in failures.get("?", []):
         out(f"  {message}")
-    catalog = WarehouseResource(home=str(home)).catalog
-    catalog.refresh()
-    out("")
-    out(render(catalog.path))
-    out("")
-    out(f"Query it with SQL: duckdb.connect({str(catalog.path)!r}, read_only=True)")
-    return len(failures)
+    return set(failures)
+
+
+def run_backfill(
+    settings: Settings, first: date, last: date, out: Callable[[str], None] = print
+) -> int:
+    """The daily snapshots of every day in [first, last], oldest first, one run a day (as a
+    backfill from the UI launches them); returns the number of failed (day, source)."""
+    sources, kinds = sources_for(settings)
+    names = sorted(kinds)
+    home = settings.home.resolve()
+    defs = build_definitions(sources, kinds, str(home), min(first, settings.first_day))
+    job = defs.resolve_job_def(SNAPSHOT_JOB)
+    instance = dagster_instance()
+    failed = 0
+    day = first
+    while day <= last:
+        out(f"Snapshots of {len(names)} sources for {day} ...")
+        result = job.execute_in_process(
+            partition_key=day.isoformat(), instance=instance, raise_on_error=False, run_config=QUIET
+        )
+        failed += len(report(result, names, out))
+        day += timedelta(days=1)
+    WarehouseResource(home=str(home)).catalog.refresh()
+    out(f"Backfilled {first} to {last} into {home}.")
+    return failed

@@ -17,13 +17,16 @@ CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 def demo(home: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "pipelines.cli", "demo", "--home", str(home)]
     command += ["--sandbox-clock", CLOCK.isoformat(), "--seed", "0", *extra]
-    environment = {
-        k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "BROKERLAKE_SOURCES"}
-    }
-    environment.update(env or {})
     return subprocess.run(
-        command, cwd=home, env=environment, capture_output=True, text=True, timeout=300
+        command, cwd=home, env=environment(env), capture_output=True, text=True, timeout=300
     )
+
+
+def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """This process's environment without a Dagster home or sources file of its own."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "BROKERLAKE_SOURCES"}}
+    env.update(extra or {})
+    return env
 
 
 def snapshot(database: Path) -> dict[str, list[dict]]:
