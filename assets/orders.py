@@ -1,4 +1,13 @@
-"""One source's orders: unpartitioned, appended per run and de-duplicated on read."""
+"""One source's orders: unpartitioned, appended per run and de-duplicated on read.
+
+Each run reads incrementally where the API lists orders by submission time: per account,
+from the latest order landed less a look-back window (late updates), or from the oldest
+order still open when it is older (an open order can change any time). Orders outside
+that window were final when last read and stay as they are, so the table equals a full
+re-read. `full_refresh` reads everything.
+"""
+
+from datetime import datetime, timedelta
 
 import dagster as dg
 import polars as pl
@@ -18,6 +27,36 @@ from brokers.connector import Connector, FetchContext
 from warehouse import Lake
 
 ORDERS_CHUNK_ROWS = 50_000  # orders are written in parts of about this many rows
+# States an order does not leave; any other (open, pending, unknown) is read again.
+FINAL_STATUSES = ("filled", "canceled", "expired", "rejected", "replaced")
+
+
+class OrdersConfig(dg.Config):
+    full_refresh: bool = False  # read every order again, ignoring the cursors
+    lookback_hours: float = 24.0  # how far before the latest order landed a run re-reads
+
+
+def order_cursors(orders: pl.DataFrame, lookback: timedelta) -> dict[str, datetime]:
+    """Per account, the instant after which orders may have changed since they landed:
+    the latest submission less `lookback`, or the oldest open order's if earlier. An
+    account with an open order of unknown submission time gets none (read in full)."""
+    if orders.is_empty():
+        return {}
+    open_order = ~pl.col("status").is_in(FINAL_STATUSES)
+    per_account = orders.group_by("account_id").agg(
+        latest=pl.col("submitted_at").max(),
+        oldest_open=pl.col("submitted_at").filter(open_order).min(),
+        open_undated=(open_order & pl.col("submitted_at").is_null()).any(),
+    )
+    cursors = {}
+    for row in per_account.iter_rows(named=True):
+        if row["latest"] is None or row["open_undated"]:
+            continue
+        start = row["latest"] - lookback
+        if row["oldest_open"] is not None:
+            start = min(start, row["oldest_open"] - timedelta(microseconds=1))
+        cursors[row["account_id"]] = start
+    return cursors
 
 
 def orders_asset(source: str, kind: str) -> dg.AssetsDefinition:
@@ -33,26 +72,49 @@ def orders_asset(source: str, kind: str) -> dg.AssetsDefinition:
     )
     def _orders(
         context: dg.AssetExecutionContext,
+        config: OrdersConfig,
         sources: SourcesResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        config = sources.get(source)
+        source_config = sources.get(source)
         ctx = fetch_context(context)
         lake = warehouse.lake
         accounts = lake.read("accounts", source)
+        since = (
+            {}
+            if config.full_refresh
+            else order_cursors(lake.read("orders", source), timedelta(hours=config.lookback_hours))
+        )
+        mode = f"incremental ({len(since)} accounts from a cursor)" if since else "full"
+        context.log.info(f"source {source}: orders: {mode}")
         counts, requests = run_connector(
-            config, lambda connector: sync_orders(connector, ctx, accounts, lake, source)
+            source_config,
+            lambda connector: sync_orders(connector, ctx, accounts, lake, source, since),
         )
         lake.compact("orders", source)
         warehouse.catalog.refresh()
         context.log.info(f"source {source}: orders: {counts}")
-        return dg.MaterializeResult(metadata=step_metadata(counts, requests, ctx))
+        earliest = min(since.values()).isoformat() if since else None
+        return dg.MaterializeResult(
+            metadata=step_metadata(
+                counts,
+                requests,
+                ctx,
+                mode=mode,
+                **({"earliest_cursor": earliest} if earliest else {}),
+            )
+        )
 
     return _orders
 
 
 async def sync_orders(
-    connector: Connector, ctx: FetchContext, accounts: pl.DataFrame, lake: Lake, source: str
+    connector: Connector,
+    ctx: FetchContext,
+    accounts: pl.DataFrame,
+    lake: Lake,
+    source: str,
+    since: dict[str, datetime] | None = None,
 ) -> StoreCounts:
     """Stream order pages to the lake in parts of bounded size."""
     counts = StoreCounts()
@@ -68,7 +130,7 @@ async def sync_orders(
             seq += 1
         pending, pending_rows = [], 0
 
-    async for page in connector.orders(ctx, accounts):
+    async for page in connector.orders(ctx, accounts, since):
         pending.append(page)
         pending_rows += page.height
         if pending_rows >= ORDERS_CHUNK_ROWS:

@@ -7,7 +7,7 @@ accounts, so each canonical table is fetched by its own step.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -67,8 +67,15 @@ class Connector(Protocol):
 
     async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot: ...
 
-    def orders(self, ctx: FetchContext, accounts: pl.DataFrame) -> AsyncIterator[pl.DataFrame]:
-        """Every order of the accounts, page by page (one canonical frame per page)."""
+    def orders(
+        self,
+        ctx: FetchContext,
+        accounts: pl.DataFrame,
+        since: Mapping[str, datetime] | None = None,
+    ) -> AsyncIterator[pl.DataFrame]:
+        """The orders of the accounts, page by page (one canonical frame per page): every
+        order, or where `since` names an account and the API can list by submission
+        time, those submitted after that instant (APIs that cannot read all)."""
         ...
 
     async def aclose(self) -> None: ...

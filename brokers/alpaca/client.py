@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from brokers.http import JsonResponse, Transport
 from brokers.paging import TimeWindowPaginator, walk
+from brokers.parse import rfc3339
 from brokers.ratelimit import RateLimit
 
 RATE_LIMIT = RateLimit(200, 60.0)  # per account (key pair), the documented limit
@@ -15,6 +17,11 @@ ORDERS_PAGE_LIMIT = 500  # the API's maximum
 # (nested=true) so every leg keeps its parent's id.
 ORDERS = TimeWindowPaginator(time_field="submitted_at", limit=ORDERS_PAGE_LIMIT)
 ORDERS_PARAMS = {"status": "all", "direction": "asc", "nested": "true"}
+
+
+def orders_params(after: datetime | None) -> dict[str, str]:
+    """The order listing's query; `after` (exclusive) starts it at a submission time."""
+    return {**ORDERS_PARAMS, **({"after": rfc3339(after)} if after else {})}
 
 
 def key_headers(key_id: str, secret_key: str) -> dict[str, str]:
@@ -31,6 +38,7 @@ class AlpacaTradingClient:
     async def positions(self) -> JsonResponse:
         return await self.transport.get_json("/v2/positions", expect=list)
 
-    def order_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every order the key can see, in pages of at most 500, none missed or repeated."""
-        return walk(self.transport, "/v2/orders", ORDERS, ORDERS_PARAMS)
+    def order_pages(self, after: datetime | None = None) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every order the key can see (submitted after `after`, when given), in pages of at
+        most 500, none missed or repeated."""
+        return walk(self.transport, "/v2/orders", ORDERS, orders_params(after))

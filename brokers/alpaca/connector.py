@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
 
 import polars as pl
 
@@ -71,11 +72,14 @@ class AlpacaTradingConnector:
         return Snapshot(self._frame("positions", rows, ctx), as_of)
 
     async def orders(
-        self, ctx: FetchContext, accounts: pl.DataFrame
+        self,
+        ctx: FetchContext,
+        accounts: pl.DataFrame,
+        since: Mapping[str, datetime] | None = None,
     ) -> AsyncIterator[pl.DataFrame]:
         account_id = self._account_id(accounts)
         seen = 0
-        async for page in self.client.order_pages():
+        async for page in self.client.order_pages((since or {}).get(account_id)):
             rows = salvage(
                 page,
                 lambda order: normalize.order_rows(order, account_id=account_id),

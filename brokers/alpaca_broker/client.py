@@ -9,9 +9,10 @@ identity, disclosures, documents, ...) is not even sent.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
-from brokers.alpaca.client import ORDERS, ORDERS_PARAMS
+from brokers.alpaca.client import ORDERS, orders_params
 from brokers.http import JsonResponse, Transport
 from brokers.paging import InclusiveTimeWindowPaginator, walk
 from brokers.ratelimit import RateLimit
@@ -43,7 +44,10 @@ class AlpacaBrokerClient:
             f"/v1/trading/accounts/{account_id}/positions", expect=list
         )
 
-    def order_pages(self, account_id: str) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every order of one account, in pages of at most 500, none missed or repeated."""
+    def order_pages(
+        self, account_id: str, after: datetime | None = None
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every order of one account (submitted after `after`, when given), in pages of at
+        most 500, none missed or repeated."""
         path = f"/v1/trading/accounts/{account_id}/orders"
-        return walk(self.transport, path, ORDERS, ORDERS_PARAMS)
+        return walk(self.transport, path, ORDERS, orders_params(after))

@@ -3,7 +3,7 @@ balances, positions and orders, a bounded number of accounts at a time."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,12 +107,15 @@ class AlpacaBrokerConnector:
         return self._snapshot(ctx, "positions", results)
 
     async def orders(
-        self, ctx: FetchContext, accounts: pl.DataFrame
+        self,
+        ctx: FetchContext,
+        accounts: pl.DataFrame,
+        since: Mapping[str, datetime] | None = None,
     ) -> AsyncIterator[pl.DataFrame]:
         async def read(account_id: str) -> pl.DataFrame:
             rows = [
                 row
-                async for page in self.client.order_pages(account_id)
+                async for page in self.client.order_pages(account_id, (since or {}).get(account_id))
                 for row in salvage(
                     page,
                     lambda order: trading.order_rows(order, account_id=account_id),

@@ -8,7 +8,7 @@ checked first by listing users, so a rejection after that is about the user's se
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -152,7 +152,10 @@ class SnapTradeConnector:
     # orders
 
     async def orders(
-        self, ctx: FetchContext, accounts: pl.DataFrame
+        self,
+        ctx: FetchContext,
+        accounts: pl.DataFrame,
+        since: Mapping[str, datetime] | None = None,  # one request per account reads all
     ) -> AsyncIterator[pl.DataFrame]:
         """Each account's orders of the last 90 days (the API's longest look-back)."""
         currencies = dict(

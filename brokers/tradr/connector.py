@@ -4,7 +4,7 @@ time. The key's own metadata says what it covers and whether it can do more than
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -152,7 +152,10 @@ class TradrConnector:
         return self._snapshot(ctx, "positions", rows, as_of)
 
     async def orders(
-        self, ctx: FetchContext, accounts: pl.DataFrame
+        self,
+        ctx: FetchContext,
+        accounts: pl.DataFrame,
+        since: Mapping[str, datetime] | None = None,  # one request per account reads all
     ) -> AsyncIterator[pl.DataFrame]:
         currencies = _currencies(accounts)
 
