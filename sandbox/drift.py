@@ -2,10 +2,10 @@
 
 A profile names the kinds of drift served (`all`, or some of `extra_fields`,
 `unknown_enums`, `missing_optional`, `wrong_types`). One record in every `EVERY` of the
-order and position lists is drifted, the kinds taking turns: a field no client knows, an
-enum value no client knows, an optional field left out, a number sent as text that is not
-a number. Which records are chosen depends only on their place in the answer, so the same
-world drifts the same way every time.
+order and position lists (and the Broker API's account list) is drifted, the kinds taking
+turns: a field no client knows, an enum value no client knows, an optional field left
+out, a number sent as text that is not a number. Which records are chosen depends only on
+their place in the answer, so the same world drifts the same way every time.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ SHAPES: dict[str, tuple[RecordShape, ...]] = {
         RecordShape(r"/v2/positions", *ALPACA_POSITIONS),
     ),
     "alpaca_broker": (
+        # A currency no client knows: the account cannot land (its contract wants ISO 4217).
+        RecordShape(r"/v1/accounts", "currency", "last_equity", "crypto_status"),
         RecordShape(r"/v1/trading/accounts/[^/]+/orders", *ALPACA_ORDERS),
         RecordShape(r"/v1/trading/accounts/[^/]+/positions", *ALPACA_POSITIONS),
     ),
