@@ -9,7 +9,6 @@ from typing import Any
 import dagster as dg
 import httpx
 
-from assets.partitions import today
 from brokers.config import ConfigError, SourceConfig, load_sources, sandbox_sources
 from warehouse import Catalog, Lake
 
@@ -26,11 +25,9 @@ class SourcesResource(dg.ConfigurableResource):
 
     def load(self, day: date | None = None) -> list[SourceConfig]:
         """The sources as they can be read for `day` (None: now). A broker API serves only
-        the present, so a configured source reads today only; the sandbox replays any day
-        up to its clock, at the clock's time of day."""
-        if self.path:
-            if day is not None and day != today():
-                raise ConfigError(_not_today(day))
+        the present (its answers' date is checked against the day); the sandbox replays
+        any day up to its clock, at the clock's time of day."""
+        if self.path:  # the API's own date is checked against the day once it answers
             return load_sources(self.path)
         if self.sandbox_url:
             manifest = _manifest(self.sandbox_url.rstrip("/"))
@@ -60,14 +57,6 @@ def _manifest(base_url: str) -> dict[str, Any]:
     response = httpx.get(base_url + MANIFEST_PATH, timeout=10)
     response.raise_for_status()
     return response.json()
-
-
-def _not_today(day: date) -> str:
-    return (
-        f"{day} is not today ({today()} UTC): a broker API serves only the present state, so "
-        "a day's snapshot is taken on that day. Past days can be backfilled from the sandbox, "
-        "which replays them; against a broker, materialize today's partition."
-    )
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -97,8 +97,10 @@ def snapshot_asset(
             raise dg.Failure(
                 description=(
                     f"source {source}: {name} for {day}: the API dates its answer "
-                    f"{snapshot.as_of.isoformat()}, another day; nothing was written. Run "
-                    "the partition of the API's day."
+                    f"{snapshot.as_of.isoformat()}, another day; nothing was written. A "
+                    "broker API serves only the present, so a day's snapshot is taken on "
+                    f"that day: run the partition {snapshot.as_of.date()}. Past days can be "
+                    "backfilled from the sandbox, which replays them."
                 ),
                 allow_retries=False,
             )

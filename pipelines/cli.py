@@ -19,6 +19,12 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="sandbox (or sources.yaml) -> all assets -> warehouse, then what landed"
     )
     _run_arguments(demo)
+    demo.add_argument(
+        "--day",
+        type=_day,
+        help="the day to snapshot (default: the sandbox clock's, else today UTC); a broker "
+        "must date its answers that day",
+    )
 
     backfill = commands.add_parser(
         "backfill",
@@ -134,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from pipelines.demo import run_demo
 
-        return 1 if run_demo(_settings(args)) else 0
+        return 1 if run_demo(replace(_settings(args), snapshot_day=args.day)) else 0
     if args.command == "backfill":
         from pipelines.demo import run_backfill
 

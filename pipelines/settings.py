@@ -20,17 +20,20 @@ class Settings:
     sandbox_faults: str = ""  # a share of requests the sandbox fails: "0.1", "alpaca=0.2"
     sandbox_drift: str = ""  # schema drift the sandbox serves: "all", "wrong_types", ...
     first_day_setting: date = DEFAULT_FIRST_DAY
+    snapshot_day: date | None = None  # the day `demo` snapshots; None: see `day`
 
     @property
     def first_day(self) -> date:
         """The first daily partition: the setting, or the sandbox clock's day if earlier."""
-        clock_day = self.sandbox_clock.date() if self.sandbox_clock else self.first_day_setting
-        return min(self.first_day_setting, clock_day)
+        return min(self.first_day_setting, self.day)
 
     @property
     def day(self) -> date:
-        """The day a run snapshots: the sandbox clock's, else today (UTC)."""
-        if self.sources_file is None and self.sandbox_clock is not None:
+        """The day a run snapshots: the sandbox clock's (a sources file may point at a
+        sandbox served at that clock), else today (UTC)."""
+        if self.snapshot_day is not None:
+            return self.snapshot_day
+        if self.sandbox_clock is not None:
             return self.sandbox_clock.date()
         return datetime.now(UTC).date()
 

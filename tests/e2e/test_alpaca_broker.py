@@ -55,7 +55,16 @@ sources:
             PARTNER_CLIENT_SECRET=api["client_secret"],
         )
         result = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "demo", "--home", str(home)],
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "demo",
+                "--home",
+                str(home),
+                "--day",
+                CLOCK.date().isoformat(),
+            ],
             cwd=base,
             env=env,
             capture_output=True,

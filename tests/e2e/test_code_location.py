@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -17,6 +18,15 @@ from sandbox import Sandbox
 
 ROOT = Path(__file__).parents[2]
 TABLES = ["users", "connections", "accounts", "balances", "positions", "orders"]
+SOURCES = [
+    "sandbox-alpaca-1",
+    "sandbox-alpaca-2",
+    "sandbox-alpaca-3",
+    "sandbox-alpaca-broker",
+    "sandbox-snaptrade",
+    "sandbox-tradr-account",
+    "sandbox-tradr-user",
+]
 
 
 def test_the_workspace_loads_as_dagster_dev_loads_it(tmp_path):
@@ -45,45 +55,40 @@ def test_every_asset_materializes_through_dagster(tmp_path, monkeypatch):
     definitions = defs()
     repository = definitions.get_repository_def()
     keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
-    assert keys == set(TABLES)
+    assert keys == {f"{source}/{table}" for source in SOURCES for table in TABLES}
     job = definitions.resolve_job_def(SYNC_JOB)
-    partitions = job.partitions_def.get_partition_keys()
-    assert partitions == [
-        "sandbox-alpaca-1",
-        "sandbox-alpaca-2",
-        "sandbox-alpaca-3",
-        "sandbox-alpaca-broker",
-        "sandbox-snaptrade",
-        "sandbox-tradr-account",
-        "sandbox-tradr-user",
-    ]
+    today = datetime.now(UTC).date().isoformat()
+    assert job.partitions_def.get_partition_keys()[-1] == today
 
     with dg.instance_for_test() as instance:
-        for partition in partitions:
-            result = job.execute_in_process(partition_key=partition, instance=instance)
-            assert result.success
-            materialized = {
-                event.asset_key.to_user_string()
-                for event in result.get_asset_materialization_events()
-                for event in [event.event_specific_data.materialization]
-            }
-            assert materialized == set(TABLES)
+        result = job.execute_in_process(partition_key=today, instance=instance)
+        assert result.success
+        materialized = {
+            event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
+        }
+        assert materialized == keys
     with duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True) as con:
         for table in TABLES:
             sources = con.execute(f"SELECT count(DISTINCT source) FROM {table}").fetchone()
-            assert sources == (len(partitions),), table
+            assert sources == (len(SOURCES),), table
 
 
 def test_materialize_api_with_an_explicit_sandbox(tmp_path):
     with Sandbox() as sandbox:
         sources = SourcesResource(sandbox_url=sandbox.base_url)
-        names = [source.name for source in sources.load()]
-        definitions = build_definitions(sources, names, str(tmp_path))
+        kinds = {source.name: source.kind for source in sources.load()}
+        name = sorted(kinds)[0]
+        day = sandbox.world.clock.date()
+        definitions = build_definitions(sources, {name: kinds[name]}, str(tmp_path), day)
         assets = list(definitions.assets or [])
-        result = dg.materialize(assets, partition_key=names[0], resources=definitions.resources)
+        result = dg.materialize(
+            assets, partition_key=day.isoformat(), resources=definitions.resources
+        )
         assert result.success
         accounts = {
             m.asset_key.to_user_string()
-            for m in result.asset_materializations_for_node("accounts_step")
+            for m in result.asset_materializations_for_node(
+                f"{name.replace('-', '_')}__accounts_step"
+            )
         }
-        assert accounts == {"users", "connections", "accounts"}
+        assert accounts == {f"{name}/users", f"{name}/connections", f"{name}/accounts"}

@@ -86,15 +86,3 @@ def test_three_days_then_a_backfill_from_scratch(tmp_path, monkeypatch):
     assert run.stdout.count(": ok (run ") == 3 * len(kinds)
 
     assert tables(backfilled / "warehouse.duckdb") == tables(daily / "warehouse.duckdb")
-
-
-def test_a_configured_broker_reads_only_today(tmp_path):
-    """A broker serves only the present: a past day's partition fails, naming the fix."""
-    resource = SourcesResource(path=str(tmp_path / "sources.yaml"))
-    try:
-        resource.load(DAYS[0].date())
-    except Exception as exc:  # ConfigError, before the file is even read
-        assert "a broker API serves only the present state" in str(exc)
-        assert "sandbox" in str(exc)
-    else:
-        raise AssertionError("a past day was readable from a configured broker")

@@ -55,9 +55,12 @@ def test_every_step_accounts_for_every_row_it_fetched(drifted, first_run, monkey
     monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
     instance = dg.DagsterInstance.get()
     checked = 0
-    for table in TABLES:
-        records = instance.fetch_materializations(dg.AssetKey(table), limit=100).records
-        assert records, table
+    keys = [key for key in instance.get_asset_keys() if key.path[-1] in TABLES]
+    assert {key.path[-1] for key in keys} == set(TABLES)
+    for key in keys:
+        records = instance.fetch_materializations(key, limit=100).records
+        assert records, key
+        table = key.path[-1]
         for record in records:
             meta = record.asset_materialization.metadata
             fetched, written, quarantined = (
@@ -69,9 +72,15 @@ def test_every_step_accounts_for_every_row_it_fetched(drifted, first_run, monkey
 
     # And nothing went missing: drifted rows are in the table or in quarantine, and the
     # two hold exactly the orders of a clean run.
+    # (Orders of an account quarantined for a currency no client knows are not read.)
     clean, _ = first_run
     keys = ["source", "account_id", "order_id"]
-    clean_orders = Lake(clean).read("orders").select(keys).sort(keys)
+    unread = Lake(home).read_quarantine("accounts").select("source", "account_id")
+    clean_orders = (
+        (Lake(clean).read("orders").join(unread, on=["source", "account_id"], how="anti"))
+        .select(keys)
+        .sort(keys)
+    )
     landed = pl.concat(
         [Lake(home).read("orders").select(keys), Lake(home).read_quarantine("orders").select(keys)]
     ).sort(keys)

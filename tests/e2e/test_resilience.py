@@ -92,13 +92,13 @@ def test_under_the_real_rate_limits_a_full_run_gets_no_429_and_uses_the_allowed_
     )
     with Sandbox(config) as sandbox:
         resource = SourcesResource(sandbox_url=sandbox.base_url)
-        names = [source.name for source in resource.load()]
-        defs = build_definitions(resource, names, str(tmp_path / "home"))
+        kinds = {source.name: source.kind for source in resource.load()}
+        day = sandbox.world.clock.date()
+        defs = build_definitions(resource, kinds, str(tmp_path / "home"), day)
         job = defs.resolve_job_def(SYNC_JOB)
         instance = dg.DagsterInstance.get()
-        for name in names:
-            result = job.execute_in_process(partition_key=name, instance=instance)
-            assert result.success, name
+        result = job.execute_in_process(partition_key=day.isoformat(), instance=instance)
+        assert result.success
         statuses = {api: dict(counts) for api, counts in sandbox.status_counts.items()}
         times = list(sandbox.request_times["alpaca_broker"])
 

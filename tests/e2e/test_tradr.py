@@ -58,7 +58,16 @@ def run(tmp_path_factory) -> dict[str, Any]:
         env["DAGSTER_HOME"] = str(dagster_home)
         env.update({f"{n.upper().replace('-', '_')}_KEY": key for n, key in keys.items()})
         result = subprocess.run(
-            [sys.executable, "-m", "pipelines.cli", "demo", "--home", str(home)],
+            [
+                sys.executable,
+                "-m",
+                "pipelines.cli",
+                "demo",
+                "--home",
+                str(home),
+                "--day",
+                CLOCK.date().isoformat(),
+            ],
             cwd=base,
             env=env,
             capture_output=True,
@@ -105,14 +114,14 @@ def test_a_key_that_can_write_is_warned_about_in_the_log_and_in_dagsters_metadat
     monkeypatch.setenv("DAGSTER_HOME", str(run["dagster_home"]))
     instance = dg.DagsterInstance.get()
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey("accounts"), asset_partitions=["tradr-writer"]),
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(["tradr-writer", "accounts"])),
         limit=10,
     ).records
     assert records
     metadata = records[0].asset_materialization.metadata
     assert warning in str(metadata["warnings"].value)
     others = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey("accounts"), asset_partitions=["tradr-user"]),
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(["tradr-user", "accounts"])),
         limit=10,
     ).records
     assert others and "warnings" not in others[0].asset_materialization.metadata

@@ -3,6 +3,8 @@ to the graph shows up here."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import dagster as dg
 
 from assets import SourcesResource, WarehouseResource, build_table_assets
@@ -15,21 +17,30 @@ EXPECTED_DEPS = {
     "positions": {"accounts"},
     "orders": {"accounts"},
 }
+FIRST_DAY = date(2026, 11, 1)
 
 
 def test_the_graph():
+    built = build_table_assets({"b-source": "tradr", "a-source": "alpaca"}, FIRST_DAY)
     definitions = dg.Definitions(
-        assets=build_table_assets(["b-source", "a-source"]),
+        assets=[a for a in built if not isinstance(a, dg.AssetChecksDefinition)],
+        asset_checks=[c for c in built if isinstance(c, dg.AssetChecksDefinition)],
         resources={"sources": SourcesResource(), "warehouse": WarehouseResource()},
     )
     graph = definitions.get_repository_def().asset_graph
-    deps = {
-        key.to_user_string(): {parent.to_user_string() for parent in graph.get(key).parent_keys}
-        for key in graph.get_all_asset_keys()
-    }
-    assert deps == EXPECTED_DEPS
-    for key in graph.get_all_asset_keys():
-        node = graph.get(key)
-        assert node.partitions_def.get_partition_keys() == ["a-source", "b-source"]
-        assert node.group_name == "brokerage"
-        assert node.description
+    for source in ("a-source", "b-source"):
+        deps = {
+            key.path[1]: {parent.path[1] for parent in graph.get(key).parent_keys}
+            for key in graph.get_all_asset_keys()
+            if key.path[0] == source
+        }
+        assert deps == EXPECTED_DEPS
+        for key in graph.get_all_asset_keys():
+            node = graph.get(key)
+            assert node.group_name == key.path[0].replace("-", "_")
+            assert node.description
+            if key.path[1] == "orders":
+                assert node.partitions_def is None
+            else:
+                keys = node.partitions_def.get_partition_keys()
+                assert keys[0] == "2026-11-01" and len(keys) >= 23
