@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import dagster as dg
 import polars as pl
 
-from assets.fetch import RETRY_POLICY, fetch_context, run_connector
+from assets.fetch import fetch_context, run_connector
 from assets.resources import SourcesResource, WarehouseResource
 from assets.store import StoreCounts, store
 from assets.tables_common import (
@@ -59,7 +59,7 @@ def order_cursors(orders: pl.DataFrame, lookback: timedelta) -> dict[str, dateti
     return cursors
 
 
-def orders_asset(source: str, kind: str) -> dg.AssetsDefinition:
+def orders_asset(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.AssetsDefinition:
     @dg.asset(
         key=asset_key(source, "orders"),
         deps=[asset_key(source, "accounts")],
@@ -67,7 +67,7 @@ def orders_asset(source: str, kind: str) -> dg.AssetsDefinition:
         description=DESCRIPTIONS["orders"],
         kinds={kind},
         pool=pool(kind),
-        retry_policy=RETRY_POLICY,
+        retry_policy=retry,
         freshness_policy=ORDERS_FRESHNESS,
     )
     def _orders(

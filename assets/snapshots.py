@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from assets.fetch import RETRY_POLICY, fetch_context, run_connector
+from assets.fetch import fetch_context, run_connector
 from assets.partitions import partition_day
 from assets.resources import SourcesResource, WarehouseResource
 from assets.store import keep_unread_users, store, store_observation
@@ -23,7 +23,9 @@ from assets.tables_common import (
 from brokers.connector import Connector, Snapshot
 
 
-def accounts_step(source: str, kind: str, days: dg.PartitionsDefinition) -> dg.AssetsDefinition:
+def accounts_step(
+    source: str, kind: str, days: dg.PartitionsDefinition, retry: dg.RetryPolicy | None
+) -> dg.AssetsDefinition:
     @dg.multi_asset(
         name=f"{group(source)}__accounts_step",
         specs=[
@@ -38,7 +40,7 @@ def accounts_step(source: str, kind: str, days: dg.PartitionsDefinition) -> dg.A
         ],
         partitions_def=days,
         pool=pool(kind),
-        retry_policy=RETRY_POLICY,
+        retry_policy=retry,
     )
     def _accounts(
         context: dg.AssetExecutionContext,
@@ -66,7 +68,7 @@ def accounts_step(source: str, kind: str, days: dg.PartitionsDefinition) -> dg.A
 
 
 def snapshot_asset(
-    name: str, source: str, kind: str, days: dg.PartitionsDefinition
+    name: str, source: str, kind: str, days: dg.PartitionsDefinition, retry: dg.RetryPolicy | None
 ) -> dg.AssetsDefinition:
     @dg.asset(
         key=asset_key(source, name),
@@ -76,7 +78,7 @@ def snapshot_asset(
         description=DESCRIPTIONS[name],
         kinds={kind},
         pool=pool(kind),
-        retry_policy=RETRY_POLICY,
+        retry_policy=retry,
         freshness_policy=SNAPSHOT_FRESHNESS,
     )
     def _snapshot(

@@ -15,6 +15,7 @@ from datetime import date
 import dagster as dg
 
 from assets.checks import table_checks
+from assets.fetch import RETRY_POLICY
 from assets.orders import orders_asset
 from assets.partitions import daily_partitions
 from assets.snapshots import accounts_step, snapshot_asset
@@ -22,17 +23,17 @@ from assets.tables_common import TABLE_NAMES, asset_key
 
 
 def build_table_assets(
-    sources: Mapping[str, str], first_day: date
+    sources: Mapping[str, str], first_day: date, retry: dg.RetryPolicy | None = RETRY_POLICY
 ) -> list[dg.AssetsDefinition | dg.AssetChecksDefinition]:
     """Assets and checks for {source name: broker kind}, daily partitions from `first_day`."""
     days = daily_partitions(first_day)
     built: list[dg.AssetsDefinition | dg.AssetChecksDefinition] = []
     for source, kind in sorted(sources.items()):
         built += [
-            accounts_step(source, kind, days),
-            snapshot_asset("balances", source, kind, days),
-            snapshot_asset("positions", source, kind, days),
-            orders_asset(source, kind),
+            accounts_step(source, kind, days, retry),
+            snapshot_asset("balances", source, kind, days, retry),
+            snapshot_asset("positions", source, kind, days, retry),
+            orders_asset(source, kind, retry),
         ]
         built += table_checks(source, days)
     return built
