@@ -9,20 +9,17 @@
   reports, within a stated tolerance.
 """
 
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import dagster as dg
 import polars as pl
 
 from assets.partitions import partition_day
 from assets.resources import WarehouseResource
-from assets.tables_common import ACCOUNT_TABLES, TABLE_NAMES, asset_key
+from assets.tables_common import ACCOUNT_TABLES, DAILY_TABLES, TABLE_NAMES, asset_key
 from schemas import validate
-from warehouse import Lake
 
-DAILY = ("users", "connections", "accounts", "balances", "positions")
 # CFD and FX positions are margined: the account's equity holds their profit or loss, not
 # their notional value.
 MARGINED = ("cfd", "fx")
@@ -31,7 +28,7 @@ MARGINED = ("cfd", "fx")
 def table_checks(source: str, days: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
     checks = []
     for table in TABLE_NAMES:
-        partitions = days if table in DAILY else None
+        partitions = days if table in DAILY_TABLES else None
         checks += [
             contract_check(source, table, partitions),
             reconciliation_check(source, table, partitions),
@@ -40,37 +37,47 @@ def table_checks(source: str, days: dg.PartitionsDefinition) -> list[dg.AssetChe
     return checks
 
 
-def _day(context: dg.AssetCheckExecutionContext, table: str) -> date | None:
-    """The checked day; None for orders (unpartitioned, even inside a day's run)."""
-    return partition_day(context) if table in DAILY else None
+@dataclass(frozen=True)
+class Landed:
+    """What the checked step reported (its counts) and left in the lake (its rows)."""
+
+    fetched: int
+    written: int
+    quarantined: int
+    rows: pl.DataFrame
 
 
-def materialization(
-    context: dg.AssetCheckExecutionContext, key: dg.AssetKey, day: date | None
-) -> dg.AssetMaterialization | None:
-    """The latest materialization of the checked asset (of the day's partition)."""
+def landed(
+    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, source: str, table: str
+) -> Landed | None:
+    """The latest materialization of the checked asset (the day's partition, for daily
+    tables) and the rows it wrote: the day's partition, or the orders of its run. None
+    when there is none."""
+    day = partition_day(context) if table in DAILY_TABLES else None
     records = context.instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=key, asset_partitions=[str(day)] if day else None),
+        dg.AssetRecordsFilter(
+            asset_key=asset_key(source, table), asset_partitions=[str(day)] if day else None
+        ),
         limit=1,
     ).records
-    return records[0].asset_materialization if records else None
-
-
-def counts_of(found: dg.AssetMaterialization) -> dict[str, int]:
-    return {
-        name: int(found.metadata[name].value)  # type: ignore[arg-type]
+    if not records:
+        return None
+    metadata = records[0].asset_materialization.metadata
+    lake = warehouse.lake
+    if day is None:
+        rows = lake.read(table, source, run_id=records[0].run_id)
+    elif table in ACCOUNT_TABLES:
+        rows = lake.read_history_day(table, source, day)
+    else:
+        rows = lake.read_day(table, source, day)
+    fetched, written, quarantined = (
+        int(metadata[name].value)  # type: ignore[arg-type]
         for name in ("rows_fetched", "rows_written", "rows_quarantined")
-        if name in found.metadata
-    }
+    )
+    return Landed(fetched, written, quarantined, rows)
 
 
-def landed(lake: Lake, table: str, source: str, day: date | None) -> pl.DataFrame:
-    """What the checked step left in the lake."""
-    if table in ACCOUNT_TABLES and day is not None:
-        return lake.read_history_day(table, source, day)
-    if day is not None:
-        return lake.read_day(table, source, day)
-    return lake.read(table, source)
+NOT_MATERIALIZED = dg.AssetCheckResult(passed=False, metadata={"reason": "not materialized"})
 
 
 def contract_check(
@@ -89,30 +96,24 @@ def contract_check(
     def _contract(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        day = _day(context, table)
-        found = materialization(context, key, day)
-        if found is None:
-            return dg.AssetCheckResult(passed=False, metadata={"reason": "not materialized"})
-        counts = counts_of(found)
-        rows = landed(warehouse.lake, table, source, day)
-        failing = validate(table, rows).quarantined
-        share = (
-            counts["rows_quarantined"] / counts["rows_fetched"] if counts["rows_fetched"] else 0.0
-        )
+        step = landed(context, warehouse, source, table)
+        if step is None:
+            return NOT_MATERIALIZED
+        failing = validate(table, step.rows).quarantined
+        share = step.quarantined / step.fetched if step.fetched else 0.0
         limit = warehouse.max_quarantined_share
         problems = []
         if failing.height:
             problems.append(f"{failing.height} landed rows break the contract")
         if share > limit:
             problems.append(
-                f"{counts['rows_quarantined']} of {counts['rows_fetched']} fetched rows "
-                f"quarantined ({share:.1%}, more than the allowed {limit:.1%}): see "
-                f"quarantine_{table}"
+                f"{step.quarantined} of {step.fetched} fetched rows quarantined ({share:.1%}, "
+                f"more than the allowed {limit:.1%}): see quarantine_{table}"
             )
         return dg.AssetCheckResult(
             passed=not problems,
             metadata={
-                "rows_checked": rows.height,
+                "rows_checked": step.rows.height,
                 "quarantined_share": round(share, 4),
                 "max_quarantined_share": limit,
                 **({"problems": "; ".join(problems)} if problems else {}),
@@ -137,21 +138,18 @@ def reconciliation_check(
     def _reconciliation(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> dg.AssetCheckResult:
-        day = _day(context, table)
-        found = materialization(context, key, day)
-        if found is None:
-            return dg.AssetCheckResult(passed=False, metadata={"reason": "not materialized"})
-        counts = counts_of(found)
-        rows = landed(warehouse.lake, table, source, day)
-        if day is None:  # appended: the rows this run wrote that are still the latest
-            run_id = found.tags.get("dagster/run_id") if found.tags else None
-            in_lake = rows.filter(pl.col("run_id") == run_id).height if run_id else rows.height
-        else:
-            in_lake = rows.height
-        balanced = counts["rows_fetched"] == counts["rows_written"] + counts["rows_quarantined"]
+        step = landed(context, warehouse, source, table)
+        if step is None:
+            return NOT_MATERIALIZED
+        balanced = step.fetched == step.written + step.quarantined
         return dg.AssetCheckResult(
-            passed=balanced and in_lake == counts["rows_written"],
-            metadata={**counts, "rows_in_lake": in_lake},
+            passed=balanced and step.rows.height == step.written,
+            metadata={
+                "rows_fetched": step.fetched,
+                "rows_written": step.written,
+                "rows_quarantined": step.quarantined,
+                "rows_in_lake": step.rows.height,
+            },
         )
 
     return _reconciliation
@@ -200,7 +198,10 @@ def equity_check(source: str, days: dg.PartitionsDefinition) -> dg.AssetChecksDe
         gaps = equity_gaps(
             balances, lake.read_day("positions", source, day), warehouse.equity_tolerance
         )
-        worst: list[dict[str, Any]] = gaps.sort("gap", descending=True).head(5).to_dicts()
+        worst = [
+            {column: str(value) for column, value in row.items()}
+            for row in gaps.sort("gap", descending=True).head(5).iter_rows(named=True)
+        ]
         return dg.AssetCheckResult(
             passed=gaps.is_empty(),
             severity=dg.AssetCheckSeverity.WARN,
@@ -208,15 +209,7 @@ def equity_check(source: str, days: dg.PartitionsDefinition) -> dg.AssetChecksDe
                 "accounts_checked": balances.height,
                 "accounts_outside_tolerance": gaps.height,
                 "tolerance": warehouse.equity_tolerance,
-                **(
-                    {
-                        "worst": dg.MetadataValue.json(
-                            [{k: str(v) for k, v in row.items()} for row in worst]
-                        )
-                    }
-                    if worst
-                    else {}
-                ),
+                **({"worst": dg.MetadataValue.json(worst)} if worst else {}),
             },
         )
 

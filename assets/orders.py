@@ -29,6 +29,7 @@ from warehouse import Lake
 ORDERS_CHUNK_ROWS = 50_000  # orders are written in parts of about this many rows
 # States an order does not leave; any other (open, pending, unknown) is read again.
 FINAL_STATUSES = ("filled", "canceled", "expired", "rejected", "replaced")
+CURSOR_COLUMNS = ("account_id", "submitted_at", "status")  # what the cursors are made of
 
 
 class OrdersConfig(dg.Config):
@@ -80,11 +81,10 @@ def orders_asset(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.Ass
         ctx = fetch_context(context)
         lake = warehouse.lake
         accounts = lake.read("accounts", source)
-        since = (
-            {}
-            if config.full_refresh
-            else order_cursors(lake.read("orders", source), timedelta(hours=config.lookback_hours))
-        )
+        since: dict[str, datetime] = {}
+        if not config.full_refresh:
+            landed = lake.read("orders", source, columns=list(CURSOR_COLUMNS))
+            since = order_cursors(landed, timedelta(hours=config.lookback_hours))
         mode = f"incremental ({len(since)} accounts from a cursor)" if since else "full"
         context.log.info(f"source {source}: orders: {mode}")
         counts, requests = run_connector(

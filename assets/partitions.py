@@ -4,7 +4,7 @@ incrementally and have none."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import dagster as dg
 
@@ -19,7 +19,3 @@ def daily_partitions(first_day: date) -> dg.DailyPartitionsDefinition:
 
 def partition_day(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> date:
     return date.fromisoformat(context.partition_key)
-
-
-def today() -> date:
-    return datetime.now(UTC).date()

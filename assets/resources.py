@@ -27,7 +27,7 @@ class SourcesResource(dg.ConfigurableResource):
         """The sources as they can be read for `day` (None: now). A broker API serves only
         the present (its answers' date is checked against the day); the sandbox replays
         any day up to its clock, at the clock's time of day."""
-        if self.path:  # the API's own date is checked against the day once it answers
+        if self.path:
             return load_sources(self.path)
         if self.sandbox_url:
             manifest = _manifest(self.sandbox_url.rstrip("/"))

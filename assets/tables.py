@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import NamedTuple
 
 import dagster as dg
 
@@ -22,20 +23,27 @@ from assets.snapshots import accounts_step, snapshot_asset
 from assets.tables_common import TABLE_NAMES, asset_key
 
 
+class TableAssets(NamedTuple):
+    assets: list[dg.AssetsDefinition]
+    checks: list[dg.AssetChecksDefinition]
+
+
 def build_table_assets(
     sources: Mapping[str, str], first_day: date, retry: dg.RetryPolicy | None = RETRY_POLICY
-) -> list[dg.AssetsDefinition | dg.AssetChecksDefinition]:
+) -> TableAssets:
     """Assets and checks for {source name: broker kind}, daily partitions from `first_day`."""
     days = daily_partitions(first_day)
-    built: list[dg.AssetsDefinition | dg.AssetChecksDefinition] = []
+    built = TableAssets([], [])
     for source, kind in sorted(sources.items()):
-        built += [
-            accounts_step(source, kind, days, retry),
-            snapshot_asset("balances", source, kind, days, retry),
-            snapshot_asset("positions", source, kind, days, retry),
-            orders_asset(source, kind, retry),
-        ]
-        built += table_checks(source, days)
+        built.assets.extend(
+            [
+                accounts_step(source, kind, days, retry),
+                snapshot_asset("balances", source, kind, days, retry),
+                snapshot_asset("positions", source, kind, days, retry),
+                orders_asset(source, kind, retry),
+            ]
+        )
+        built.checks.extend(table_checks(source, days))
     return built
 
 

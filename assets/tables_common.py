@@ -11,6 +11,7 @@ from brokers.connector import FetchContext
 
 TABLE_NAMES = ("users", "connections", "accounts", "balances", "positions", "orders")
 ACCOUNT_TABLES = ("users", "connections", "accounts")
+DAILY_TABLES = (*ACCOUNT_TABLES, "balances", "positions")  # orders have no partitions
 
 DESCRIPTIONS = {
     "users": "End users on whose behalf data is read (derived from the key where the API "

@@ -10,7 +10,7 @@ from datetime import date
 
 import dagster as dg
 
-from assets import SourcesResource, WarehouseResource, build_table_assets
+from assets import SourcesResource, WarehouseResource, asset_key, build_table_assets
 from assets.fetch import RETRY_POLICY
 from assets.partitions import daily_partitions
 from brokers.config import source_kinds
@@ -40,7 +40,7 @@ def build_definitions(
     """`retries=False`: steps fail at once (the demo reports failures; schedules retry)."""
     table_assets = build_table_assets(kinds, first_day, RETRY_POLICY if retries else None)
     days = daily_partitions(first_day)
-    orders = dg.AssetSelection.assets(*[dg.AssetKey([name, "orders"]) for name in kinds])
+    orders = dg.AssetSelection.assets(*[asset_key(name, "orders") for name in kinds])
     snapshots = dg.AssetSelection.all() - orders
     sync_all = dg.define_asset_job(
         SYNC_JOB,
@@ -73,12 +73,12 @@ def build_definitions(
             cron_schedule=f"*/{ORDERS_EVERY_MINUTES} * * * *",
             execution_timezone="UTC",
             default_status=dg.DefaultScheduleStatus.RUNNING,
-            description="Orders of every source, every 15 minutes.",
+            description=f"Orders of every source, every {ORDERS_EVERY_MINUTES} minutes.",
         ),
     ]
     return dg.Definitions(
-        assets=[a for a in table_assets if not isinstance(a, dg.AssetChecksDefinition)],
-        asset_checks=[c for c in table_assets if isinstance(c, dg.AssetChecksDefinition)],
+        assets=table_assets.assets,
+        asset_checks=table_assets.checks,
         jobs=[sync_all, daily, orders_job],
         schedules=schedules,
         resources={"sources": sources, "warehouse": WarehouseResource(home=home)},

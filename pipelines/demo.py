@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 
@@ -51,6 +52,17 @@ def warning_messages(result: dg.ExecuteInProcessResult) -> dict[str, list[str]]:
     return messages
 
 
+def in_process_job(
+    settings: Settings, name: str, first_day: date
+) -> tuple[dg.JobDefinition, list[str], Path]:
+    """A job of these settings' definitions, run in this process without step retries (a
+    failure is reported at once; the schedules retry); with the source names and home."""
+    sources, kinds = sources_for(settings)
+    home = settings.home.resolve()
+    defs = build_definitions(sources, kinds, str(home), first_day, retries=False)
+    return defs.resolve_job_def(name), sorted(kinds), home
+
+
 def source_of(step_key: str, sources: list[str]) -> str | None:
     """Which source a step belongs to (its key starts with the source's group name)."""
     matches = [name for name in sources if step_key.startswith(group(name) + "__")]
@@ -70,11 +82,7 @@ def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
         )
     else:
         out(f"Sources from {settings.sources_file}.")
-    sources, kinds = sources_for(settings)
-    names = sorted(kinds)
-    home = settings.home.resolve()
-    defs = build_definitions(sources, kinds, str(home), settings.first_day, retries=False)
-    job = defs.resolve_job_def(SYNC_JOB)
+    job, names, home = in_process_job(settings, SYNC_JOB, settings.first_day)
     day = settings.day.isoformat()
     out(f"Materializing every asset of {len(names)} sources for {day} ...")
     result = job.execute_in_process(
@@ -117,13 +125,7 @@ def run_backfill(
 ) -> int:
     """The daily snapshots of every day in [first, last], oldest first, one run a day (as a
     backfill from the UI launches them); returns the number of failed (day, source)."""
-    sources, kinds = sources_for(settings)
-    names = sorted(kinds)
-    home = settings.home.resolve()
-    defs = build_definitions(
-        sources, kinds, str(home), min(first, settings.first_day), retries=False
-    )
-    job = defs.resolve_job_def(SNAPSHOT_JOB)
+    job, names, home = in_process_job(settings, SNAPSHOT_JOB, min(first, settings.first_day))
     instance = dagster_instance()
     failed = 0
     day = first

@@ -54,6 +54,6 @@ class Replay:
             await answer(scope, receive, send)
             return
         world = self.state.world_at(instant)
-        state = {**scope.get("state", {}), REPLAYED_WORLD: world, "replay_instant": instant}
+        state = {**scope.get("state", {}), REPLAYED_WORLD: world}
         prefix = root + PREFIX + text
         await self.app({**scope, "root_path": prefix, "state": state}, receive, send)

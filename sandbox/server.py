@@ -32,7 +32,7 @@ from sandbox.faults import FaultInjector, FaultPlan
 from sandbox.limits import PERIOD_SECONDS
 from sandbox.replay import TEMPLATE as REPLAY_TEMPLATE
 from sandbox.replay import Replay, replay_prefix
-from sandbox.serving import ServingState
+from sandbox.serving import REPLAYED_WORLD, ServingState
 from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
 from sandbox.tradr.keys import KeyStore, store_for
 from sandbox.world import World, WorldSizes
@@ -208,7 +208,8 @@ def _rfc3339(moment: datetime) -> str:
 
 def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
     async def get_manifest(request: Request) -> Response:
-        return JSONResponse(manifest(request.scope.get("state", {}).get("replay_instant")))
+        replayed = request.scope.get("state", {}).get(REPLAYED_WORLD)
+        return JSONResponse(manifest(replayed.clock if replayed else None))
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return JSONResponse({"message": "not found"}, status_code=404)

@@ -38,7 +38,7 @@ class ServingState:
         """The world as it stood (or will stand) at `instant`: what a replayed request sees.
         The few latest are kept, so the requests of one replayed day share one world."""
         world = self.replayed.get(instant)
-        if world is None or world.since != self.world.since:
+        if world is None:
             world = self.world.at(instant)
             self.replayed[instant] = world
             while len(self.replayed) > REPLAYS_KEPT:

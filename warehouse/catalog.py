@@ -13,7 +13,7 @@ import polars as pl
 from schemas import TABLES, table
 from schemas.tables import Storage
 from schemas.validate import REASON
-from warehouse.lake import HISTORY, HISTORY_DAY, QUARANTINE
+from warehouse.lake import DAY_COLUMN, HISTORY, QUARANTINE
 
 DATABASE = "warehouse.duckdb"
 LOCK_RETRIES = 50
@@ -70,7 +70,7 @@ def history_sql(name: str, relation: str | None) -> str:
     first day it was observed so to `valid_to`, the first observed day it no longer held
     (changed, or gone); NULL while it still holds. Built from the daily observations."""
     spec = table(name)
-    schema = {**dict(spec.schema), HISTORY_DAY: pl.Date()}
+    schema = {**dict(spec.schema), DAY_COLUMN: pl.Date()}
     if relation is None:
         return _typed_select({**dict(spec.schema), **VERSION_COLUMNS}, None)
     key = ", ".join(spec.key)
@@ -85,30 +85,30 @@ def history_sql(name: str, relation: str | None) -> str:
             SELECT *, md5({state}) AS state FROM ({_typed_select(schema, relation)})
         ),
         source_days AS (
-            SELECT source, {HISTORY_DAY},
-                   lag({HISTORY_DAY}) OVER (PARTITION BY source ORDER BY {HISTORY_DAY}) AS prev_day,
-                   lead({HISTORY_DAY}) OVER (PARTITION BY source ORDER BY {HISTORY_DAY}) AS next_day
-            FROM (SELECT DISTINCT source, {HISTORY_DAY} FROM observed)
+            SELECT source, {DAY_COLUMN},
+                   lag({DAY_COLUMN}) OVER (PARTITION BY source ORDER BY {DAY_COLUMN}) AS prev_day,
+                   lead({DAY_COLUMN}) OVER (PARTITION BY source ORDER BY {DAY_COLUMN}) AS next_day
+            FROM (SELECT DISTINCT source, {DAY_COLUMN} FROM observed)
         ),
         marked AS (
             SELECT o.*, d.prev_day, d.next_day,
                    CASE WHEN lag(o.state) OVER w = o.state
-                         AND lag(o.{HISTORY_DAY}) OVER w = d.prev_day THEN 0 ELSE 1 END AS starts
-            FROM observed o JOIN source_days d USING (source, {HISTORY_DAY})
-            WINDOW w AS (PARTITION BY {key} ORDER BY o.{HISTORY_DAY})
+                         AND lag(o.{DAY_COLUMN}) OVER w = d.prev_day THEN 0 ELSE 1 END AS starts
+            FROM observed o JOIN source_days d USING (source, {DAY_COLUMN})
+            WINDOW w AS (PARTITION BY {key} ORDER BY o.{DAY_COLUMN})
         ),
         versioned AS (
-            SELECT *, sum(starts) OVER (PARTITION BY {key} ORDER BY {HISTORY_DAY}) AS version
+            SELECT *, sum(starts) OVER (PARTITION BY {key} ORDER BY {DAY_COLUMN}) AS version
             FROM marked
         )
         SELECT {columns},
-               {HISTORY_DAY} AS valid_from,
+               {DAY_COLUMN} AS valid_from,
                last_value(next_day) OVER v AS valid_to,
                last_value(next_day) OVER v IS NULL AS is_current
         FROM versioned
-        WINDOW v AS (PARTITION BY {key}, version ORDER BY {HISTORY_DAY}
+        WINDOW v AS (PARTITION BY {key}, version ORDER BY {DAY_COLUMN}
                      ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)
-        QUALIFY row_number() OVER (PARTITION BY {key}, version ORDER BY {HISTORY_DAY}) = 1"""
+        QUALIFY row_number() OVER (PARTITION BY {key}, version ORDER BY {DAY_COLUMN}) = 1"""
 
 
 class Catalog:

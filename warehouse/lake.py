@@ -24,7 +24,9 @@ from warehouse.files import remove_orphans, write_atomic
 
 QUARANTINE = "_quarantine"
 HISTORY = "_history"
-HISTORY_DAY = "as_of_date"  # the column an observation adds to a current table's rows
+# The day column: daily tables' partitions, and the column an observation adds to a
+# current table's rows in its history.
+DAY_COLUMN = "as_of_date"
 DATA_FILE = "data.parquet"
 COMPACTED_PREFIX = "compacted-"
 
@@ -97,9 +99,7 @@ class Lake:
         quarantine: bool,
     ) -> list[WriteResult]:
         spec = table(table_name)
-        frame = _conform(table_name, frame, quarantine=quarantine)
-        if (frame["source"] != source).any():
-            raise ValueError(f"{table_name}: rows of another source in a write for {source!r}")
+        frame = _conform(table_name, source, frame, quarantine=quarantine)
         directory = self.source_dir(table_name, source, quarantine=quarantine)
         if spec.storage is Storage.APPEND:
             if frame.is_empty():
@@ -108,7 +108,7 @@ class Lake:
             return [self._put(table_name, source, frame, target)]
         if spec.storage is Storage.CURRENT:
             return [self._put(table_name, source, frame, directory / DATA_FILE)]
-        dates = frame["as_of_date"].unique().to_list()
+        dates = frame[DAY_COLUMN].unique().to_list()
         if as_of_date is not None and any(day != as_of_date for day in dates):
             raise ValueError(f"{table_name}: rows dated {dates} in a write for {as_of_date}")
         days = dates or ([as_of_date] if as_of_date else [])
@@ -118,8 +118,8 @@ class Lake:
             self._put(
                 table_name,
                 source,
-                frame.filter(pl.col("as_of_date") == day),
-                directory / f"as_of_date={day.isoformat()}" / DATA_FILE,
+                frame.filter(pl.col(DAY_COLUMN) == day),
+                _day_file(directory, day),
             )
             for day in days
         ]
@@ -130,33 +130,23 @@ class Lake:
         """One day's observation of a current table (valid rows), replacing that day's."""
         if table(table_name).storage is not Storage.CURRENT:
             raise ValueError(f"{table_name}: only current tables keep a history")
-        frame = _conform(table_name, frame, quarantine=False)
-        if (frame["source"] != source).any():
-            raise ValueError(f"{table_name}: rows of another source in a write for {source!r}")
-        observed = frame.with_columns(pl.lit(day).alias(HISTORY_DAY))
-        target = self.history_dir(table_name, source) / f"{HISTORY_DAY}={day}" / DATA_FILE
+        frame = _conform(table_name, source, frame, quarantine=False)
+        observed = frame.with_columns(pl.lit(day).alias(DAY_COLUMN))
+        target = _day_file(self.history_dir(table_name, source), day)
         return self._put(table_name, source, observed, target)
 
     def history_days(self, table_name: str, source: str) -> list[date]:
         """The days a source's current table was observed, oldest first."""
         directory = self.history_dir(table_name, source)
-        prefix = f"{HISTORY_DAY}="
+        prefix = f"{DAY_COLUMN}="
         return sorted(
             date.fromisoformat(part.parent.name.removeprefix(prefix))
             for part in directory.glob(f"{prefix}*/{DATA_FILE}")
         )
 
-    def read_history(self, table_name: str, source: str | None = None) -> pl.DataFrame:
-        """Every observation of a current table (one source, or all)."""
-        base = self.root / HISTORY / table_name
-        directory = base if source is None else self.history_dir(table_name, source)
-        files = sorted(directory.glob("**/*.parquet"))
-        schema = {**table(table_name).schema, HISTORY_DAY: pl.Date}
-        return pl.read_parquet(files) if files else pl.DataFrame(schema=schema)
-
     def read_history_day(self, table_name: str, source: str, day: date) -> pl.DataFrame:
         """A current table as observed on `day`; the current state if that day was not."""
-        target = self.history_dir(table_name, source) / f"{HISTORY_DAY}={day}" / DATA_FILE
+        target = _day_file(self.history_dir(table_name, source), day)
         if not target.exists():
             return self.read(table_name, source)
         return pl.read_parquet(target).select(table(table_name).columns)
@@ -185,19 +175,35 @@ class Lake:
                 part.unlink(missing_ok=True)
 
     # -- reading -----------------------------------------------------------------------
-    def read(self, table_name: str, source: str | None = None) -> pl.DataFrame:
-        """Every row of a table (one source, or all), de-duplicated for append tables."""
+    def read(
+        self,
+        table_name: str,
+        source: str | None = None,
+        *,
+        run_id: str | None = None,
+        columns: list[str] | None = None,
+    ) -> pl.DataFrame:
+        """Every row of a table (one source, or all), de-duplicated for append tables.
+        `run_id`: only the rows that run wrote; `columns`: only these. Both apply as the
+        files are scanned, so a large table is never read whole for a few columns."""
         spec = table(table_name)
+        wanted = columns or spec.columns
         files = self._files_of(table_name, source, quarantine=False)
         if not files:
-            return pl.DataFrame(schema=spec.schema)
-        frame = pl.read_parquet(files).select(spec.columns)
-        return _latest(table_name, frame) if spec.storage is Storage.APPEND else frame
+            return pl.DataFrame(schema={c: spec.schema[c] for c in wanted})
+        needed = [*dict.fromkeys([*wanted, *spec.key, *spec.latest_by])]
+        scan = pl.scan_parquet(files).select(needed)
+        if run_id is not None:
+            scan = scan.filter(pl.col("run_id") == run_id)
+        frame = scan.collect()
+        if spec.storage is Storage.APPEND:
+            frame = _latest(table_name, frame)
+        return frame.select(wanted)
 
     def read_day(self, table_name: str, source: str, day: date) -> pl.DataFrame:
         """One source's partition of a daily table."""
         spec = table(table_name)
-        target = self.source_dir(table_name, source) / f"as_of_date={day}" / DATA_FILE
+        target = _day_file(self.source_dir(table_name, source), day)
         if not target.exists():
             return pl.DataFrame(schema=spec.schema)
         return pl.read_parquet(target).select(spec.columns)
@@ -225,7 +231,15 @@ def _latest(table_name: str, frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _conform(table_name: str, frame: pl.DataFrame, *, quarantine: bool) -> pl.DataFrame:
+def _day_file(directory: Path, day: date) -> Path:
+    """A day's file under a source's directory (daily tables, and current tables' history)."""
+    return directory / f"{DAY_COLUMN}={day.isoformat()}" / DATA_FILE
+
+
+def _conform(
+    table_name: str, source: str, frame: pl.DataFrame, *, quarantine: bool
+) -> pl.DataFrame:
+    """The frame in the contract's column order and types, all of one source."""
     schema = dict(table(table_name).schema)
     if quarantine:
         schema[REASON] = pl.String
@@ -235,6 +249,8 @@ def _conform(table_name: str, frame: pl.DataFrame, *, quarantine: bool) -> pl.Da
         raise ValueError(
             f"{table_name}: columns differ from the contract: missing {missing}, extra {extra}"
         )
+    if (frame["source"] != source).any():
+        raise ValueError(f"{table_name}: rows of another source in a write for {source!r}")
     return frame.select(list(schema)).cast(schema)  # type: ignore[arg-type]
 
 

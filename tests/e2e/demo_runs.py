@@ -15,10 +15,17 @@ CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 
 
 def demo(home: Path, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "pipelines.cli", "demo", "--home", str(home)]
-    command += ["--sandbox-clock", CLOCK.isoformat(), "--seed", "0", *extra]
+    clock = ["--sandbox-clock", CLOCK.isoformat(), "--seed", "0"]
+    return cli(home, "demo", "--home", str(home), *clock, *extra, env=env, timeout=300)
+
+
+def cli(
+    cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """`brokerlake ARGS` in a fresh process run from `cwd`, as a user runs it."""
+    command = [sys.executable, "-m", "pipelines.cli", *args]
     return subprocess.run(
-        command, cwd=home, env=environment(env), capture_output=True, text=True, timeout=300
+        command, cwd=cwd, env=environment(env), capture_output=True, text=True, timeout=timeout
     )
 
 

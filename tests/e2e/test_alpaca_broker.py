@@ -5,9 +5,7 @@ token serves the whole run, and no holder's personal data is anywhere."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 from sandbox import Sandbox, SandboxConfig, World
 from sandbox.world import WorldSizes
 from schemas import TABLES
+from tests.e2e.demo_runs import cli
 from tests.leaks import Needles
 from tests.oracle import TABLE_NAMES, alpaca_broker_truth, rows, warehouse_rows
 
@@ -48,29 +47,12 @@ sources:
     rate_limit: false  # this sandbox enforces none; 7,500 requests at 1,000/min is 8 min
 """
         )
-        env = {k: v for k, v in os.environ.items() if k != "BROKERLAKE_SOURCES"}
-        env.update(
-            DAGSTER_HOME=str(dagster_home),
-            PARTNER_CLIENT_ID=api["client_id"],
-            PARTNER_CLIENT_SECRET=api["client_secret"],
-        )
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pipelines.cli",
-                "demo",
-                "--home",
-                str(home),
-                "--day",
-                CLOCK.date().isoformat(),
-            ],
-            cwd=base,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        env = {
+            "DAGSTER_HOME": str(dagster_home),
+            "PARTNER_CLIENT_ID": api["client_id"],
+            "PARTNER_CLIENT_SECRET": api["client_secret"],
+        }
+        result = cli(base, "demo", "--home", str(home), "--day", str(CLOCK.date()), env=env)
         tokens = len(sandbox.tokens.issued)
         world = sandbox.world
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

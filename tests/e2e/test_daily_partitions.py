@@ -4,8 +4,6 @@ the days from the sandbox) gives the same tables."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import duckdb
 from assets import SourcesResource
 from pipelines.definitions import SNAPSHOT_JOB, build_definitions
 from sandbox import Sandbox, SandboxConfig
-from tests.e2e.demo_runs import environment
+from tests.e2e.demo_runs import cli
 from tests.oracle import warehouse_rows
 
 FIRST = datetime(2026, 11, 17, 15, 30, tzinfo=UTC)
@@ -76,11 +74,12 @@ def test_three_days_then_a_backfill_from_scratch(tmp_path, monkeypatch):
 
     backfilled = tmp_path / "backfilled"
     backfilled.mkdir()
-    command = [sys.executable, "-m", "pipelines.cli", "backfill", "--home", str(backfilled)]
-    command += ["--from", str(DAYS[0].date()), "--to", str(DAYS[-1].date())]
-    command += ["--sandbox-clock", DAYS[-1].isoformat(), "--seed", "0"]
-    run = subprocess.run(
-        command, cwd=backfilled, env=environment(), capture_output=True, text=True, timeout=300
+    run = cli(
+        backfilled,
+        *["backfill", "--home", str(backfilled)],
+        *["--from", str(DAYS[0].date()), "--to", str(DAYS[-1].date())],
+        *["--sandbox-clock", DAYS[-1].isoformat(), "--seed", "0"],
+        timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert run.stdout.count(": ok (run ") == 3 * len(kinds)

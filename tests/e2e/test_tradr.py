@@ -7,9 +7,6 @@ no key appears anywhere; a balance of 0.1 is exactly 0.1 in DuckDB."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +18,7 @@ import pytest
 from sandbox import Sandbox, SandboxConfig
 from sandbox.world import WorldSizes
 from schemas import TABLES
+from tests.e2e.demo_runs import cli
 from tests.leaks import Needles
 from tests.oracle import TABLE_NAMES, rows, tradr_truth, warehouse_rows
 
@@ -54,26 +52,9 @@ def run(tmp_path_factory) -> dict[str, Any]:
             for name in keys
         )
         (base / "sources.yaml").write_text(f"sources:{entries}\n")
-        env = {k: v for k, v in os.environ.items() if k != "BROKERLAKE_SOURCES"}
-        env["DAGSTER_HOME"] = str(dagster_home)
+        env = {"DAGSTER_HOME": str(dagster_home)}
         env.update({f"{n.upper().replace('-', '_')}_KEY": key for n, key in keys.items()})
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pipelines.cli",
-                "demo",
-                "--home",
-                str(home),
-                "--day",
-                CLOCK.date().isoformat(),
-            ],
-            cwd=base,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        result = cli(base, "demo", "--home", str(home), "--day", str(CLOCK.date()), env=env)
         records = {name: sandbox.tradr_keys.lookup(key) for name, key in keys.items()}
     return {
         "home": home,

@@ -23,8 +23,8 @@ FIRST_DAY = date(2026, 11, 1)
 def test_the_graph():
     built = build_table_assets({"b-source": "tradr", "a-source": "alpaca"}, FIRST_DAY)
     definitions = dg.Definitions(
-        assets=[a for a in built if not isinstance(a, dg.AssetChecksDefinition)],
-        asset_checks=[c for c in built if isinstance(c, dg.AssetChecksDefinition)],
+        assets=built.assets,
+        asset_checks=built.checks,
         resources={"sources": SourcesResource(), "warehouse": WarehouseResource()},
     )
     graph = definitions.get_repository_def().asset_graph
