@@ -25,7 +25,7 @@ test: $(STAMP)
 
 ui: $(STAMP)
 	mkdir -p $(DAGSTER_HOME)
-	test -f $(DAGSTER_HOME)/dagster.yaml || printf 'concurrency:\n  pools:\n    default_limit: 1\n' > $(DAGSTER_HOME)/dagster.yaml
+	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	BROKERLAKE_HOME=$(abspath $(HOME_DIR)) $(BIN)/dagster dev -w workspace.yaml
 
 lint: $(STAMP)

@@ -1,0 +1,199 @@
+"""The UI as a user meets it: `dagster dev -w workspace.yaml` on loopback, opened in
+headless Chromium (Debian's `chromium`, driven by Playwright). From the asset graph the
+test materializes every asset for today's partition, waits for the run to succeed, and
+saves a screenshot of the graph; the page must show every asset and the run's success.
+
+Needs /usr/bin/chromium (`apt-get install chromium`; `.ci/run` installs it). Without it
+the test is skipped, unless BROKERLAKE_REQUIRE_BROWSER is set (CI), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sandbox import Sandbox
+from tests.e2e.demo_runs import environment
+
+ROOT = Path(__file__).parents[2]
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps calling out, and this machine's
+# closed network refuses it.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TABLES = ("users", "connections", "accounts", "balances", "positions", "orders")
+SOURCES = ("paper", "cfd")
+STARTUP_SECONDS = 120
+RUN_SECONDS = 300
+ZOOM_OUT_STEPS = 8  # from the graph's opening zoom to both groups in view
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("BROKERLAKE_REQUIRE_BROWSER"):
+        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium")
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def ui(tmp_path) -> Iterator[str]:
+    """`dagster dev` over two sources of a sandbox (an Alpaca key, a TradrAPI key), with
+    the instance `make ui` starts; yields its URL."""
+    with Sandbox() as sandbox:
+        apis = sandbox.manifest()["apis"]
+        account = apis["alpaca"]["accounts"][0]
+        (tmp_path / "sources.yaml").write_text(
+            f"""
+sources:
+  - name: paper
+    kind: alpaca
+    base_url: {apis["alpaca"]["base_url"]}
+    key_id: {{env: PAPER_KEY_ID}}
+    secret_key: {{env: PAPER_SECRET_KEY}}
+  - name: cfd
+    kind: tradr
+    base_url: {apis["tradr"]["base_url"]}
+    api_key: {{env: CFD_API_KEY}}
+"""
+        )
+        dagster_home = tmp_path / "dagster"
+        dagster_home.mkdir()
+        shutil.copy(ROOT / "dagster.yaml", dagster_home / "dagster.yaml")
+        env = environment(
+            {
+                "DAGSTER_HOME": str(dagster_home),
+                "BROKERLAKE_HOME": str(tmp_path / "home"),
+                "BROKERLAKE_SOURCES": str(tmp_path / "sources.yaml"),
+                "PAPER_KEY_ID": account["key_id"],
+                "PAPER_SECRET_KEY": account["secret_key"],
+                "CFD_API_KEY": apis["tradr"]["keys"]["account_key"]["api_key"],
+            }
+        )
+        port = free_port()
+        dagster = Path(sys.executable).parent / "dagster"
+        command = [str(dagster), "dev", "-w", str(ROOT / "workspace.yaml")]
+        command += ["-h", "127.0.0.1", "-p", str(port)]
+        with open(tmp_path / "dagster-dev.log", "w") as log:
+            server = subprocess.Popen(
+                command,
+                cwd=tmp_path,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its webserver, daemon and code server go with it
+            )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + STARTUP_SECONDS
+            while True:
+                try:
+                    if httpx.get(url + "/server_info", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(
+                        "dagster dev did not start:\n"
+                        + (tmp_path / "dagster-dev.log").read_text()[-3000:]
+                    )
+                time.sleep(0.5)
+            yield url
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+
+
+def test_materialize_every_asset_from_the_asset_graph(ui, tmp_path):
+    from playwright.sync_api import TimeoutError as NoPrompt
+    from playwright.sync_api import expect, sync_playwright
+
+    today = datetime.now(UTC).date().isoformat()
+    screenshot = tmp_path / "asset-graph.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+
+        page.goto(ui + "/asset-groups")
+        materialize = page.get_by_role("button", name="Materialize all…")
+        materialize.wait_for(timeout=STARTUP_SECONDS * 1000)
+        skip = page.get_by_role("button", name="Skip")  # a new instance's community prompt
+        try:
+            skip.wait_for(timeout=3000)
+            skip.click()
+        except NoPrompt:
+            pass  # none this time
+        for source in SOURCES:
+            expect(page.get_by_text(source, exact=True).first).to_be_visible()
+
+        materialize.click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_contain_text(f"materialize {len(SOURCES) * len(TABLES)} assets")
+        dialog.get_by_role("button", name="Latest", exact=True).click()
+        expect(dialog).to_contain_text(today)
+        dialog.get_by_role("button", name="Launch 1 run").click()
+        expect(dialog).to_be_hidden()
+
+        page.goto(ui + "/runs")  # a new instance: this run is the only one
+        expect(page.get_by_text("Success", exact=True)).to_be_visible(timeout=RUN_SECONDS * 1000)
+        expect(page.get_by_text(f"partition: {today}").first).to_be_visible()
+        expect(page.get_by_text(f"{len(SOURCES) * len(TABLES)} assets")).to_be_visible()
+        for status in ("Failure", "Canceled"):
+            expect(page.get_by_text(status, exact=True)).to_have_count(0)
+
+        page.screenshot(path=str(tmp_path / "runs.png"))
+
+        page.goto(ui + "/assets")
+        for source in SOURCES:
+            for table in TABLES:
+                expect(page.get_by_text(f"{source} / {table}").first).to_be_visible()
+
+        # The graph after the run: every group opened, zoomed out to show them all.
+        page.set_viewport_size({"width": 1600, "height": 1800})
+        page.goto(ui + "/asset-groups")
+        materialize.wait_for()
+        graph_settings = page.get_by_role("button").filter(
+            has=page.get_by_role("img", name="settings")
+        )
+        graph_settings.last.click()
+        page.get_by_role("menuitem", name="Expand all groups").click()
+        page.keyboard.press("Escape")
+        zoom_out = page.get_by_role("button").filter(has=page.get_by_role("img", name="zoom_out"))
+        for _ in range(ZOOM_OUT_STEPS):
+            zoom_out.click()
+        for table in TABLES:
+            expect(page.get_by_text(table, exact=True)).to_have_count(len(SOURCES))
+        page.wait_for_timeout(1000)  # the zoom animates
+        page.screenshot(path=str(screenshot))
+        browser.close()
+
+    assert screenshot.stat().st_size > 20_000
+    keep = os.environ.get("BROKERLAKE_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for shot in (screenshot, tmp_path / "runs.png"):
+            shutil.copy(shot, Path(keep) / shot.name)
