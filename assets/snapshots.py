@@ -10,7 +10,8 @@ import dagster as dg
 from assets.fetch import fetch_context, run_connector
 from assets.partitions import partition_day
 from assets.resources import SourcesResource, WarehouseResource
-from assets.store import keep_unread_users, store, store_observation
+from assets.store import store, store_accounts
+from assets.sync import wrong_day
 from assets.tables_common import (
     ACCOUNT_TABLES,
     DESCRIPTIONS,
@@ -51,12 +52,8 @@ def accounts_step(
         config = sources.get(source, day)
         ctx = fetch_context(context)
         batch, requests = run_connector(config, lambda c: c.accounts(ctx))
-        lake = warehouse.lake
-        for name in ACCOUNT_TABLES:
-            frame = getattr(batch, name)
-            if name != "users":
-                frame = keep_unread_users(lake, name, source, frame, batch.unread_users)
-            counts = store_observation(lake, name, source, frame, run_id=ctx.run_id, day=day)
+        stored = store_accounts(warehouse.lake, source, batch, run_id=ctx.run_id, day=day)
+        for name, counts in stored.items():
             context.log.info(f"source {source}: {name} on {day}: {counts.metadata()}")
             yield dg.MaterializeResult(
                 asset_key=asset_key(source, name),
@@ -95,17 +92,9 @@ def snapshot_asset(
             return await getattr(connector, name)(ctx, accounts)
 
         snapshot, requests = run_connector(config, call)
-        if snapshot.as_of.date() != day:
-            raise dg.Failure(
-                description=(
-                    f"source {source}: {name} for {day}: the API dates its answer "
-                    f"{snapshot.as_of.isoformat()}, another day; nothing was written. A "
-                    "broker API serves only the present, so a day's snapshot is taken on "
-                    f"that day: run the partition {snapshot.as_of.date()}. Past days can be "
-                    "backfilled from the sandbox, which replays them."
-                ),
-                allow_retries=False,
-            )
+        problem = wrong_day(name, day, snapshot.as_of)
+        if problem:
+            raise dg.Failure(description=f"source {source}: {problem}", allow_retries=False)
         counts = store(
             warehouse.lake, name, source, snapshot.frame, run_id=ctx.run_id, as_of_date=day
         )

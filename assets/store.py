@@ -8,6 +8,7 @@ from datetime import date
 
 import polars as pl
 
+from brokers.connector import AccountsBatch
 from schemas import validate
 from warehouse import Lake
 
@@ -81,3 +82,17 @@ def keep_unread_users(
         return frame
     previous = lake.read(table, source).filter(pl.col("user_id").is_in(list(users)))
     return pl.concat([frame, previous]) if previous.height else frame
+
+
+def store_accounts(
+    lake: Lake, source: str, batch: AccountsBatch, *, run_id: str, day: date
+) -> dict[str, StoreCounts]:
+    """Users, connections and accounts as observed on `day`, each table's counts; the rows
+    of users that could not be read this time are kept as they were."""
+    counts = {}
+    for name in ("users", "connections", "accounts"):
+        frame = getattr(batch, name)
+        if name != "users":
+            frame = keep_unread_users(lake, name, source, frame, batch.unread_users)
+        counts[name] = store_observation(lake, name, source, frame, run_id=run_id, day=day)
+    return counts

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp
 
 from sandbox.apis import APIS
 from sandbox.asgi import Counted, WorldDate
+from sandbox.cache import ResponseCache
 from sandbox.drift import Drifting, DriftProfile
 from sandbox.faults import FaultInjector, FaultPlan
 from sandbox.limits import PERIOD_SECONDS
@@ -53,6 +54,9 @@ class SandboxConfig:
     drift: DriftProfile = DriftProfile()  # noqa: RUF009 (frozen) schema drift in a few rows
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port
+    # Keep every answer and serve repeats from memory (benchmarks): the world's bytes are
+    # then rendered once, however many clients read them. Off when faults or drift are on.
+    cache_responses: bool = False
 
 
 class Sandbox:
@@ -69,6 +73,7 @@ class Sandbox:
             token_lifetime=config.token_lifetime_seconds,
             faults=config.faults,
             drift=config.drift,
+            cache_responses=config.cache_responses,
         )
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
@@ -217,6 +222,8 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
     routes: list[Route | Mount] = [Route(MANIFEST_PATH, get_manifest)]
     for api in APIS:
         app = api.build(state)
+        if state.cache_responses and not (state.drift.active or state.faults.active):
+            app = ResponseCache(app, state)
         if state.drift.active:
             app = Drifting(app, api.name, state.drift)
         if state.faults.active:

@@ -33,6 +33,7 @@ class ServingState:
     tokens: TokenLedger = field(default_factory=TokenLedger)
     tradr_keys: KeyStore = field(default_factory=KeyStore)  # TradrAPI keys, as hashes
     replayed: OrderedDict[datetime, World] = field(default_factory=OrderedDict)
+    cache_responses: bool = False  # keep answers for repeated requests (benchmarks)
 
     def world_at(self, instant: datetime) -> World:
         """The world as it stood (or will stand) at `instant`: what a replayed request sees.

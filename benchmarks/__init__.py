@@ -1,0 +1,1 @@
+"""Reproducible performance runs of brokerlake against the sandbox (`make bench`)."""
