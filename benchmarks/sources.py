@@ -36,9 +36,7 @@ def sandbox_sources_of(manifest: Mapping[str, Any], kinds: Iterable[str]) -> lis
     return chosen
 
 
-def write_sources(
-    manifest: Mapping[str, Any], kinds: Iterable[str], path: Path
-) -> dict[str, str]:
+def write_sources(manifest: Mapping[str, Any], kinds: Iterable[str], path: Path) -> dict[str, str]:
     """Write sources.yaml at `path`; returns the environment variables it names."""
     environment: dict[str, str] = {}
     entries = []

@@ -1,0 +1,146 @@
+"""The fewest requests a sync can make, computed from the world: the pages each list
+needs under the API's paging (walked by the client's own paginators over the world's
+rows, without HTTP) plus one request per per-account read. A healthy run sends exactly
+this many: none repeated, none retried."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from brokers.alpaca.client import ORDERS
+from brokers.alpaca_broker.client import ACCOUNTS
+from brokers.config import SourceConfig
+from brokers.paging import Paginator
+from brokers.parse import rfc3339, to_utc
+from brokers.tradr import endpoints as tradr
+from sandbox import World
+
+Cursors = Mapping[str, datetime]
+
+
+def pages(paginator: Paginator, rows: list[dict[str, Any]], bound: str, inclusive: bool) -> int:
+    """Requests `paginator` sends to walk `rows` (sorted by `bound`'s field ascending),
+    answered as the API answers: rows after (or from) the bound, a page at a time."""
+    field = paginator.time_field
+    size = getattr(paginator, "limit", None) or paginator.page_size
+    requests = 0
+
+    async def fetch(query: Mapping[str, Any]) -> list[dict[str, Any]]:
+        nonlocal requests
+        requests += 1
+        start = to_utc(query.get(bound))
+        if start is None:
+            chosen = rows
+        elif inclusive:
+            chosen = [r for r in rows if to_utc(r[field]) >= start]
+        else:
+            chosen = [r for r in rows if to_utc(r[field]) > start]
+        return chosen[:size]
+
+    async def walk() -> None:
+        async for _ in paginator.pages(fetch, {}):
+            pass
+
+    asyncio.run(walk())
+    return requests
+
+
+def order_pages(world: World, account_id: str, after: datetime | None) -> int:
+    """Pages of one account's orders (bracket legs ride under their parent), from `after`."""
+    rows = [
+        {"id": o.order_id, "submitted_at": rfc3339(o.submitted_at)}
+        for o in world.orders(account_id)
+        if o.parent_order_id is None and (after is None or o.submitted_at > after)
+    ]
+    return pages(ORDERS, rows, "after", inclusive=False)
+
+
+def numbered_pages(count: int) -> int:
+    return max(1, math.ceil(count / tradr.PAGE_LIMIT))
+
+
+def full_sync(world: World, source: SourceConfig, manifest: Mapping[str, Any]) -> dict[str, int]:
+    """Requests per table step of a full sync of `source` (accounts: with users and
+    connections)."""
+    if source.kind == "alpaca_broker":
+        accounts = world.broker_accounts()
+        listing = [{"id": a.account_id, "created_at": rfc3339(a.created_at)} for a in accounts]
+        return {
+            "accounts": pages(ACCOUNTS, listing, "created_after", inclusive=True),
+            "balances": len(accounts),
+            "positions": len(accounts),
+            "orders": sum(order_pages(world, a.account_id, None) for a in accounts),
+        }
+    if source.kind == "alpaca":
+        account_id = _alpaca_account(world, source)
+        # the balances step reads the account again: a snapshot is read at its own time
+        return {
+            "accounts": 1,
+            "balances": 1,
+            "positions": 1,
+            "orders": order_pages(world, account_id, None),
+        }
+    if source.kind == "snaptrade":
+        users = [u.user_id for u in world.snaptrade_users()]
+        owned = {u: [a.account_id for a in world.accounts_of_user(u)] for u in users}
+        accounts = sum(len(ids) for ids in owned.values())
+        return {
+            "accounts": 1 + 2 * len(users),  # listUsers; each user's connections, accounts
+            # each user's accounts again (the holdings' sync times), then each balance
+            "balances": sum(1 for ids in owned.values() if ids) + accounts,
+            "positions": accounts,
+            "orders": accounts,
+        }
+    if source.kind == "tradr":
+        ids = _tradr_accounts(world, source, manifest)
+        return {
+            "accounts": 1 + numbered_pages(len(ids)),  # the key's scope; the accounts
+            "balances": math.ceil(len(ids) / tradr.BALANCES_PER_CALL),
+            "positions": (1 if ids else 0)  # the symbol list (contract sizes)
+            + sum(numbered_pages(len(world.tradr_positions(i))) for i in ids),
+            "orders": sum(_tradr_orders(world, i) for i in ids),
+        }
+    raise ValueError(f"no minimum for {source.kind}")  # pragma: no cover
+
+
+def incremental_sync(
+    world: World, source: SourceConfig, manifest: Mapping[str, Any], since: Cursors
+) -> int:
+    """Requests of an orders sync of `source` from the cursors `since`."""
+    if source.kind == "alpaca_broker":
+        return sum(
+            order_pages(world, a.account_id, since.get(a.account_id))
+            for a in world.broker_accounts()
+        )
+    if source.kind == "alpaca":
+        account_id = _alpaca_account(world, source)
+        return order_pages(world, account_id, since.get(account_id))
+    if source.kind == "snaptrade":
+        return sum(len(world.accounts_of_user(u.user_id)) for u in world.snaptrade_users())
+    if source.kind == "tradr":
+        return sum(_tradr_orders(world, i) for i in _tradr_accounts(world, source, manifest))
+    raise ValueError(f"no minimum for {source.kind}")  # pragma: no cover
+
+
+def _alpaca_account(world: World, source: SourceConfig) -> str:
+    key_id = source.key_id.get_secret_value()  # type: ignore[union-attr]
+    return next(k.account_id for k in world.alpaca_keys() if k.key_id == key_id)
+
+
+def _tradr_accounts(world: World, source: SourceConfig, manifest: Mapping[str, Any]) -> list[int]:
+    api_key = source.api_key.get_secret_value()  # type: ignore[union-attr]
+    grant = next(k for k in manifest["apis"]["tradr"]["keys"].values() if k["api_key"] == api_key)
+    if grant["account_id"] is not None:
+        return [grant["account_id"]]
+    return sorted(
+        grant["account_ids"] or [a.account_id for a in world.tradr_accounts(grant["user_id"])]
+    )
+
+
+def _tradr_orders(world: World, account_id: int) -> int:
+    summary = len(world.tradr_trades(account_id)) + len(world.tradr_transactions(account_id))
+    return numbered_pages(len(world.tradr_orders(account_id))) + numbered_pages(summary)

@@ -1,0 +1,132 @@
+"""The raw-download baseline: the pages a sync reads, fetched through the same client
+(the connector's own transport, auth, paginators and concurrency) and thrown away. What
+a sync costs beyond this is brokerlake's own work: normalizing, validating, writing."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from brokers.alpaca import AlpacaTradingConnector
+from brokers.alpaca_broker import AlpacaBrokerConnector
+from brokers.concurrency import bounded_map
+from brokers.connector import Connector
+from brokers.snaptrade import SnapTradeConnector
+from brokers.tradr import TradrConnector
+from brokers.tradr import endpoints as tradr_endpoints
+
+Cursors = Mapping[str, datetime]
+
+
+async def drain(pages: AsyncIterator[Any]) -> None:
+    async for _ in pages:
+        pass
+
+
+async def each(
+    connector: Connector, ids: Iterable[str], call: Callable[[str], Awaitable[Any]]
+) -> None:
+    """`call(id)` for every id, as many at a time as the connector reads accounts."""
+    limit = connector.settings.max_concurrency  # type: ignore[attr-defined]
+    async for _ in bounded_map(list(ids), call, limit):
+        pass
+
+
+async def download(connector: Connector, landed: pl.DataFrame | None, since: Cursors) -> None:
+    """Every page a full sync of this connector's source reads (`landed` None), or an
+    incremental one: the orders of the accounts `landed`, from `since`; discarded."""
+    if isinstance(connector, AlpacaBrokerConnector):
+        await _alpaca_broker(connector, landed, since)
+    elif isinstance(connector, AlpacaTradingConnector):
+        await _alpaca(connector, landed, since)
+    elif isinstance(connector, SnapTradeConnector):
+        await _snaptrade(connector, landed)
+    elif isinstance(connector, TradrConnector):
+        await _tradr(connector, landed)
+    else:  # pragma: no cover
+        raise TypeError(f"no raw download for {type(connector).__name__}")
+
+
+def _ids(landed: pl.DataFrame) -> list[str]:
+    return sorted(landed.get_column("account_id").to_list())
+
+
+async def _alpaca_broker(
+    c: AlpacaBrokerConnector, landed: pl.DataFrame | None, since: Cursors
+) -> None:
+    if landed is None:
+        ids = sorted([str(a["id"]) async for page in c.client.account_pages() for a in page])
+        await each(c, ids, c.client.trade_account)
+        await each(c, ids, c.client.positions)
+    else:
+        ids = _ids(landed)
+    await each(c, ids, lambda i: drain(c.client.order_pages(i, since.get(i))))
+
+
+async def _alpaca(c: AlpacaTradingConnector, landed: pl.DataFrame | None, since: Cursors) -> None:
+    if landed is None:
+        account_id = str((await c.client.account()).body["id"])
+        await c.client.account()  # the balances step reads the account again, at its time
+        await c.client.positions()
+    else:
+        account_id = _ids(landed)[0]
+    await drain(c.client.order_pages(since.get(account_id)))
+
+
+async def _snaptrade(c: SnapTradeConnector, landed: pl.DataFrame | None) -> None:
+    accounts: dict[str, list[str]] = {}
+    if landed is None:
+        listed = await c.client.list_users()
+        users = sorted(set(listed) & set(c.secrets))
+
+        async def user_accounts(user: str) -> None:
+            secret = c.secrets[user]
+            await c.client.connections(user, secret)
+            listing = await c.client.accounts(user, secret)
+            accounts[user] = sorted(str(a["id"]) for a in listing.body)
+
+        async def balances(user: str) -> None:
+            secret = c.secrets[user]
+            await c.client.accounts(user, secret)  # the holdings' sync times, at its time
+            for account_id in accounts[user]:
+                await c.client.balances(user, secret, account_id)
+
+        await asyncio.gather(*(user_accounts(user) for user in users))
+        await asyncio.gather(*(balances(user) for user in users if accounts[user]))
+        await asyncio.gather(
+            *(c.client.positions(u, c.secrets[u], a) for u in users for a in accounts[u])
+        )
+    else:
+        for row in landed.sort("account_id").iter_rows(named=True):
+            if row["user_id"] in c.secrets:
+                accounts.setdefault(row["user_id"], []).append(row["account_id"])
+    for user, ids in sorted(accounts.items()):
+        for account_id in ids:
+            await c.client.orders(user, c.secrets[user], account_id)
+
+
+async def _tradr(c: TradrConnector, landed: pl.DataFrame | None) -> None:
+    if landed is None:
+        await c.client.current_key()
+        listed = [a async for page in c.client.account_pages() for a in page]
+        ids = sorted(int(a["id"]) for a in listed)
+        if c.source.account_ids is not None:
+            ids = [i for i in ids if i in c.source.account_ids]
+        step = tradr_endpoints.BALANCES_PER_CALL
+        for start in range(0, len(ids), step):
+            await c.client.balances(ids[start : start + step])
+        if ids:
+            await c.client.symbols()
+        await each(c, map(str, ids), lambda i: drain(c.client.position_pages(int(i))))
+    else:
+        ids = sorted(int(i) for i in _ids(landed))
+
+    async def orders(account_id: str) -> None:
+        await drain(c.client.order_pages(int(account_id)))
+        await drain(c.client.summary_pages(int(account_id)))
+
+    await each(c, map(str, ids), orders)
