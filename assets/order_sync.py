@@ -10,6 +10,7 @@ re-read.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -61,24 +62,37 @@ async def sync_orders(
     source: str,
     since: dict[str, datetime] | None = None,
 ) -> StoreCounts:
-    """Stream order pages to the lake in parts of bounded size."""
+    """Stream order pages to the lake in parts of bounded size. A part is validated and
+    written in a worker thread while the next pages are read (polars and the Parquet
+    writer release the GIL), at most one part at a time, so memory stays bounded."""
     counts = StoreCounts()
     pending: list[pl.DataFrame] = []
     pending_rows = 0
     seq = 0
+    writing: asyncio.Task[StoreCounts] | None = None
 
-    def flush() -> None:
-        nonlocal pending, pending_rows, seq
-        frame = pl.concat(pending, how="diagonal") if pending else None  # some quarantined
-        if frame is not None:
-            counts.add(store(lake, "orders", source, frame, run_id=ctx.run_id, seq=seq))
+    async def flush() -> None:
+        nonlocal pending, pending_rows, seq, writing
+        if writing is not None:
+            counts.add(await writing)
+            writing = None
+        if pending:
+            frame = pl.concat(pending, how="diagonal")  # diagonal: some pages quarantined
+            writing = asyncio.create_task(
+                asyncio.to_thread(store, lake, "orders", source, frame, run_id=ctx.run_id, seq=seq)
+            )
             seq += 1
         pending, pending_rows = [], 0
 
-    async for page in connector.orders(ctx, accounts, since):
-        pending.append(page)
-        pending_rows += page.height
-        if pending_rows >= ORDERS_CHUNK_ROWS:
-            flush()
-    flush()
+    try:
+        async for page in connector.orders(ctx, accounts, since):
+            pending.append(page)
+            pending_rows += page.height
+            if pending_rows >= ORDERS_CHUNK_ROWS:
+                await flush()
+        await flush()
+        await flush()  # the last part's write
+    finally:
+        if writing is not None and not writing.done():
+            await asyncio.gather(writing, return_exceptions=True)
     return counts

@@ -28,6 +28,14 @@ def to_decimal(value: object) -> Decimal | None:
     """
     if value is None or value == "":
         return None
+    if type(value) is str:  # the common case, first: a broker's decimal string
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise ParseError(f"not a decimal: {value!r}", value) from None
+        if len(value) < 20 and number.is_finite() and "e" not in value and "E" not in value:
+            return number  # too short to hold more than 18 decimal places
+        return _checked(number, value)
     if isinstance(value, bool):
         raise ParseError(f"not a decimal: {value!r}", value)
     if isinstance(value, float):
@@ -36,6 +44,11 @@ def to_decimal(value: object) -> Decimal | None:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except InvalidOperation:
         raise ParseError(f"not a decimal: {value!r}", value) from None
+    return _checked(number, value)
+
+
+def _checked(number: Decimal, value: object) -> Decimal:
+    """`number`, if finite and exact within the contract's scale."""
     if not number.is_finite():
         raise ParseError(f"not a finite decimal: {value!r}", value)
     exponent = number.as_tuple().exponent
@@ -56,19 +69,29 @@ def to_utc(value: object) -> datetime | None:
     """
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
+    if type(value) is str:
+        try:  # RFC 3339 as most brokers send it (Python reads 'Z' and nanoseconds)
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            parsed = _timestamp(value)
+    elif isinstance(value, datetime):
         parsed = value
     elif isinstance(value, date):
         parsed = datetime(value.year, value.month, value.day)
     else:
-        text = _FRACTION.sub(r"\1", str(value).strip())
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ParseError(f"not a timestamp: {value!r}", value) from None
+        parsed = _timestamp(value)
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def _timestamp(value: object) -> datetime:
+    """ISO text of any precision (digits past microseconds dropped) and stray spaces."""
+    text = _FRACTION.sub(r"\1", str(value).strip())
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise ParseError(f"not a timestamp: {value!r}", value) from None
 
 
 def rfc3339(moment: datetime) -> str:
