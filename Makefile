@@ -1,4 +1,4 @@
-# brokerlake: `make demo` runs the main job, `make test` runs the tests.
+# brokerlake: `make demo` runs the main job, `make test` runs the tests, `make bench` measures.
 # Each target creates .venv from the pinned dependencies (requirements.lock) when missing.
 
 PYTHON ?= python3
@@ -8,7 +8,7 @@ STAMP := $(VENV)/.brokerlake-installed
 HOME_DIR ?= data
 export DAGSTER_HOME ?= $(abspath $(HOME_DIR))/dagster
 
-.PHONY: demo test ui lint lock clean
+.PHONY: demo test bench ui lint lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Throughput, memory and requests against the sandbox: SCALE=S (the demo world), M or L.
+SCALE ?= S
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run --scale $(SCALE)
 
 ui: $(STAMP)
 	mkdir -p $(DAGSTER_HOME)
