@@ -9,6 +9,7 @@ a script, and what the benchmarks measure against the cost of only downloading.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -114,15 +115,16 @@ async def sync_source(
     lake: Lake,
     *,
     day: date,
-    run_id: str,
     log: Log,
+    run_id: str | None = None,
     tables: Sequence[str] = TABLE_NAMES,
     full_refresh: bool = False,
     lookback: timedelta = DEFAULT_LOOKBACK,
 ) -> SyncReport:
-    """Open the source's connector, sync `tables` for `day`, close it."""
+    """Open the source's connector, sync `tables` for `day`, close it. Each sync is a run
+    of its own (`run_id`, by default a fresh one): orders land in a part per run."""
     connector = connector_for(config)
-    ctx = FetchContext(run_id=run_id, fetched_at=datetime.now(UTC), log=log)
+    ctx = FetchContext(run_id=run_id or uuid.uuid4().hex, fetched_at=datetime.now(UTC), log=log)
     try:
         return await sync_with(
             connector,

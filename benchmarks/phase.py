@@ -15,7 +15,6 @@ import json
 import logging
 import resource
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -54,13 +53,11 @@ async def sync(
 ) -> dict[str, Any]:
     tables: dict[str, dict[str, float]] = {}
     by_source = {}
-    run_id = uuid.uuid4().hex
     for source in sources:
         report = await sync_source(
             source,
             lake,
             day=day,
-            run_id=run_id,
             log=log,
             tables=("orders",) if orders_only else TABLE_NAMES,
         )

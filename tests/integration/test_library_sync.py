@@ -35,9 +35,7 @@ log = logging.getLogger("test")
 def synced(sandbox: Sandbox, home: Path, **options) -> tuple[object, object]:
     manifest = sandbox.manifest()
     [source] = sandbox_sources_of(manifest, {"alpaca_broker"})
-    report = asyncio.run(
-        sync_source(source, Lake(home), day=CLOCK.date(), run_id="run", log=log, **options)
-    )
+    report = asyncio.run(sync_source(source, Lake(home), day=CLOCK.date(), log=log, **options))
     Catalog(home).refresh()
     return source, report
 
@@ -72,7 +70,5 @@ def test_a_snapshot_of_another_day_is_refused_and_nothing_written(tmp_path):
         lake = Lake(tmp_path)
         day = CLOCK.date() - timedelta(days=1)
         with pytest.raises(SourceError, match=f"balances for {day}: the API dates its answer"):
-            asyncio.run(
-                sync_source(source, lake, day=day, run_id="r", log=log, tables=("balances",))
-            )
+            asyncio.run(sync_source(source, lake, day=day, log=log, tables=("balances",)))
         assert lake.files("balances") == []
