@@ -33,4 +33,4 @@ def test_the_benchmark_runs_and_no_page_is_fetched_twice(tmp_path):
         assert any(line.startswith(run) for line in out.splitlines()), run
         assert f"PASS  no page fetched twice, {run}:" in out, out[-3000:]
     assert "sandbox alone, raw download:" in out
-    assert any((tmp_path / "library" / "orders").rglob("*.parquet"))
+    assert any((tmp_path / "library" / "lake" / "orders").rglob("*.parquet"))
