@@ -91,7 +91,8 @@ async def sync_orders(
             if pending_rows >= ORDERS_CHUNK_ROWS:
                 await flush()
         await flush()
-        await flush()  # the last part's write
+        if writing is not None:
+            counts.add(await writing)
     finally:
         if writing is not None and not writing.done():
             await asyncio.gather(writing, return_exceptions=True)

@@ -30,7 +30,7 @@ class SourcesResource(dg.ConfigurableResource):
         if self.path:
             return load_sources(self.path)
         if self.sandbox_url:
-            manifest = _manifest(self.sandbox_url.rstrip("/"))
+            manifest = sandbox_manifest(self.sandbox_url.rstrip("/"))
             if day is None:
                 return sandbox_sources(manifest)
             clock = datetime.fromisoformat(manifest["clock"].replace("Z", "+00:00"))
@@ -40,7 +40,7 @@ class SourcesResource(dg.ConfigurableResource):
                 )
             if day < clock.date():
                 instant = datetime.combine(day, clock.timetz()).isoformat()
-                manifest = _manifest(manifest["replay"].format(instant=instant))
+                manifest = sandbox_manifest(manifest["replay"].format(instant=instant))
             return sandbox_sources(manifest)
         raise ConfigError("no sources: give a sources.yaml path or a sandbox URL")
 
@@ -53,7 +53,8 @@ class SourcesResource(dg.ConfigurableResource):
         return sources[name]
 
 
-def _manifest(base_url: str) -> dict[str, Any]:
+def sandbox_manifest(base_url: str) -> dict[str, Any]:
+    """What a running sandbox serves (URLs, credentials, clock), from its manifest."""
     response = httpx.get(base_url + MANIFEST_PATH, timeout=10)
     response.raise_for_status()
     return response.json()

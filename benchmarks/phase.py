@@ -73,21 +73,18 @@ async def sync(
 def dagster(sources_file: Path, home: Path, day: date) -> dict[str, Any]:
     import dagster as dg
 
-    from assets import SourcesResource
-    from brokers.config import source_kinds
-    from pipelines.definitions import SYNC_JOB, build_definitions
+    from pipelines.definitions import SYNC_JOB
+    from pipelines.demo import failure_messages, in_process_job
+    from pipelines.settings import Settings
 
-    kinds = source_kinds(sources_file)
-    resource_ = SourcesResource(path=str(sources_file))
-    defs = build_definitions(resource_, kinds, str(home), day, retries=False)
-    job = defs.resolve_job_def(SYNC_JOB)
+    settings = Settings(home=home, sources_file=sources_file, sandbox_seed=0, sandbox_clock=None)
+    job, _, _ = in_process_job(settings, SYNC_JOB, day)
     instance = dg.DagsterInstance.ephemeral()
     result = job.execute_in_process(
         partition_key=day.isoformat(), instance=instance, raise_on_error=False
     )
     if not result.success:
-        failures = [str(e.step_failure_data.error) for e in result.get_step_failure_events()]
-        raise SystemExit("the Dagster run failed:\n" + "\n".join(failures)[:4000])
+        raise SystemExit("the Dagster run failed:\n" + "\n".join(failure_messages(result)))
     tables: dict[str, dict[str, float]] = {}
     requests = 0
     for event in result.get_asset_materialization_events():

@@ -25,6 +25,7 @@ from typing import Any
 import psutil
 
 from assets.order_sync import DEFAULT_LOOKBACK, landed_cursors
+from assets.resources import sandbox_manifest
 from benchmarks import minimum
 from benchmarks.scales import CLOCK, MOVED, SCALES, Scale
 from benchmarks.sources import sandbox_sources_of, write_sources
@@ -68,7 +69,7 @@ class Bench:
         self.process = psutil.Process(self.sandbox.pid)
         self.env = {**os.environ}
         self.env.update(write_sources(self.manifest, scale.kinds, work / "sources.yaml"))
-        moved = _manifest(self.manifest["replay"].format(instant=MOVED.isoformat()))
+        moved = sandbox_manifest(self.manifest["replay"].format(instant=MOVED.isoformat()))
         self.env.update(write_sources(moved, scale.kinds, work / "sources-moved.yaml"))
         self.moved_manifest = moved
 
@@ -91,12 +92,6 @@ class Bench:
         cpu = (after.user - before.user) + (after.system - before.system)
         figures = json.loads(result.stdout.strip().splitlines()[-1])
         return Run(label, figures, sandbox_cpu=cpu)
-
-
-def _manifest(base_url: str) -> dict[str, Any]:
-    import httpx
-
-    return httpx.get(base_url + "/_sandbox/manifest", timeout=30).json()
 
 
 def main(argv: list[str] | None = None) -> int:

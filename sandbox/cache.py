@@ -1,8 +1,9 @@
 """Answers kept for repeated requests, so that serving a large world measures the client,
 not the simulator (benchmarks). A world never changes, so the answer to the same request
 of the same world, with the same credentials, is the same bytes; only successful GETs are
-kept. Faults and drift are drawn per request, so the server keeps no answers when either
-is on."""
+kept, and a kept answer goes only to a request with the credentials that first got it.
+Faults, drift and rate limits are decided per request, so the server keeps no answers
+when any is on."""
 
 from __future__ import annotations
 

@@ -55,7 +55,8 @@ class SandboxConfig:
     host: str = "127.0.0.1"
     port: int = 0  # 0: a free port
     # Keep every answer and serve repeats from memory (benchmarks): the world's bytes are
-    # then rendered once, however many clients read them. Off when faults or drift are on.
+    # then rendered once, however many clients read them. Off when faults, drift or rate
+    # limits are on (each is decided per request).
     cache_responses: bool = False
 
 
@@ -222,7 +223,9 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
     routes: list[Route | Mount] = [Route(MANIFEST_PATH, get_manifest)]
     for api in APIS:
         app = api.build(state)
-        if state.cache_responses and not (state.drift.active or state.faults.active):
+        if state.cache_responses and not (
+            state.drift.active or state.faults.active or state.enforce_rate_limits
+        ):
             app = ResponseCache(app, state)
         if state.drift.active:
             app = Drifting(app, api.name, state.drift)

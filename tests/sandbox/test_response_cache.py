@@ -1,5 +1,5 @@
-"""A sandbox that keeps its answers serves the same bytes again, still checks every
-request's credentials, and answers a moved world afresh."""
+"""A sandbox that keeps its answers serves the same bytes again, rejects other
+credentials, and answers a moved world afresh."""
 
 from __future__ import annotations
 
