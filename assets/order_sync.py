@@ -11,6 +11,7 @@ re-read.
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime, timedelta
 
 import polars as pl
@@ -18,6 +19,7 @@ import polars as pl
 from assets.store import StoreCounts, store
 from brokers.connector import Connector, FetchContext
 from warehouse import Lake
+from warehouse.lake import MAX_PARTS
 
 ORDERS_CHUNK_ROWS = 50_000  # orders are written in parts of about this many rows
 # States an order does not leave; any other (open, pending, unknown) is read again.
@@ -64,7 +66,8 @@ async def sync_orders(
 ) -> StoreCounts:
     """Stream order pages to the lake in parts of bounded size. A part is validated and
     written in a worker thread while the next pages are read (polars and the Parquet
-    writer release the GIL), at most one part at a time, so memory stays bounded."""
+    writer release the GIL), at most one part at a time, so memory stays bounded. The
+    source's parts are compacted when there are more than `MAX_PARTS` of them."""
     counts = StoreCounts()
     pending: list[pl.DataFrame] = []
     pending_rows = 0
@@ -96,4 +99,10 @@ async def sync_orders(
     finally:
         if writing is not None and not writing.done():
             await asyncio.gather(writing, return_exceptions=True)
+    began = time.perf_counter()
+    if await asyncio.to_thread(lake.compact, "orders", source, over=MAX_PARTS):
+        ctx.log.info(
+            f"source {source}: orders: compacted more than {MAX_PARTS} parts into one "
+            f"in {time.perf_counter() - began:.1f} s"
+        )
     return counts

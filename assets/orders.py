@@ -57,7 +57,6 @@ def orders_asset(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.Ass
             source_config,
             lambda connector: sync_orders(connector, ctx, accounts, lake, source, since),
         )
-        lake.compact("orders", source)
         warehouse.catalog.refresh()
         context.log.info(f"source {source}: orders: {counts}")
         earliest = min(since.values()).isoformat() if since else None

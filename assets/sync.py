@@ -101,7 +101,6 @@ async def sync_with(
         began, sent = time.perf_counter(), connector.requests_sent
         since = {} if full_refresh else landed_cursors(lake, source, lookback)
         counts = await sync_orders(connector, ctx, accounts, lake, source, since)
-        lake.compact("orders", source)
         report.tables["orders"] = TableSync(
             counts, connector.requests_sent - sent, time.perf_counter() - began
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -17,10 +18,17 @@ def temp_name(target: Path) -> Path:
 
 
 def write_atomic(frame: pl.DataFrame, target: Path) -> Path:
+    return replace_atomic(
+        target, lambda temp: frame.write_parquet(temp, compression="zstd", statistics=True)
+    )
+
+
+def replace_atomic(target: Path, write: Callable[[Path], object]) -> Path:
+    """Put at `target` the file `write` makes at the temporary path it is given."""
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_name(target)
     try:
-        frame.write_parquet(temp, compression="zstd", statistics=True)
+        write(temp)
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(temp, target)

@@ -3,7 +3,7 @@
 - current tables (users, connections, accounts): one `data.parquet` per source, replaced;
 - daily tables (balances, positions): one `data.parquet` per (source, day), replaced;
 - append tables (orders): `part-<run>-<seq>.parquet` per write, de-duplicated on read and
-  compacted to keep the file count bounded.
+  compacted once a source has more than `MAX_PARTS` files.
 Quarantine mirrors the same layout under `lake/_quarantine/`. Current tables also keep
 each day's observation under `lake/_history/<table>/source=<name>/as_of_date=<day>/`
 (replaced on re-run), from which the catalog derives when each row changed.
@@ -20,7 +20,8 @@ import polars as pl
 from schemas import table
 from schemas.tables import Storage
 from schemas.validate import REASON
-from warehouse.files import remove_orphans, write_atomic
+from warehouse.compaction import write_latest
+from warehouse.files import remove_orphans, replace_atomic, write_atomic
 
 QUARANTINE = "_quarantine"
 HISTORY = "_history"
@@ -29,6 +30,9 @@ HISTORY = "_history"
 DAY_COLUMN = "as_of_date"
 DATA_FILE = "data.parquet"
 COMPACTED_PREFIX = "compacted-"
+# An append table's parts per source a run leaves before it compacts them: reads collapse
+# duplicates anyway, so compaction bounds the file count rather than running every time.
+MAX_PARTS = 64
 
 
 @dataclass(frozen=True)
@@ -157,22 +161,25 @@ class Lake:
         partition = str(target.parent.relative_to(self.root))
         return WriteResult(table_name, source, frame.height, [target], partition)
 
-    def compact(self, table_name: str, source: str) -> None:
-        """Rewrite a source's appended parts as one file of the latest rows per key.
+    def compact(self, table_name: str, source: str, *, over: int = 1) -> bool:
+        """Rewrite a source's appended parts as one file of the latest rows per key, when
+        it has more than `over` of them (runs pass `MAX_PARTS`: the file count stays
+        bounded without rewriting the whole table for each day's few new rows).
 
-        The new file lands before the old parts go, so a crash in between leaves only rows
-        the de-duplicating read already collapses."""
+        The parts are streamed, never read whole (see `warehouse.compaction`). The new
+        file lands before the old parts go, so a crash in between leaves only rows the
+        de-duplicating read already collapses."""
         directory = self.source_dir(table_name, source)
         parts = sorted(directory.glob("*.parquet"))
-        if len(parts) <= 1:
-            return
-        latest = _latest(table_name, pl.read_parquet(parts))
+        if len(parts) <= max(over, 1):
+            return False
         stamp = max(part.stem for part in parts).removeprefix(COMPACTED_PREFIX)
         target = directory / f"{COMPACTED_PREFIX}{stamp}.parquet"
-        write_atomic(latest, target)
+        replace_atomic(target, lambda temp: write_latest(table_name, parts, temp))
         for part in parts:
             if part != target:
                 part.unlink(missing_ok=True)
+        return True
 
     # -- reading -----------------------------------------------------------------------
     def read(

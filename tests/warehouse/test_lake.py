@@ -59,6 +59,33 @@ def test_orders_keep_the_latest_state(tmp_path):
     assert lake.read("orders")["status"].to_list() == ["filled"]
 
 
+def test_compaction_keeps_exactly_what_the_read_sees(tmp_path):
+    lake = Lake(tmp_path)
+    for run, minutes in (("r1", 0), ("r2", 5), ("r3", 2)):
+        rows = [
+            row(
+                "orders",
+                order_id=f"o{n}",
+                run_id=run,
+                status="open" if n % 2 else "filled",
+                quantity=Decimal("10.000000000000000001") * n,
+                updated_at=NOW + timedelta(minutes=minutes + n),
+                filled_at=None,
+            )
+            for n in range(1, 4 + minutes)
+        ]
+        lake.write("orders", "src", frame("orders", *rows), run_id=run)
+    before = lake.read("orders")
+    assert not lake.compact("orders", "src", over=3)  # three parts: not yet due
+    assert lake.compact("orders", "src", over=2)
+    (compacted,) = lake.files("orders")
+    assert compacted.name.startswith("compacted-")
+    after = lake.read("orders")
+    assert after.schema == before.schema and after.equals(before)
+    assert after["run_id"].to_list()[:3] == ["r2", "r2", "r2"]  # the latest update wins
+    assert not lake.compact("orders", "src")  # one file: nothing to do
+
+
 def test_a_leftover_temp_file_is_ignored_then_removed(tmp_path):
     lake = Lake(tmp_path)
     lake.write("accounts", "src", frame("accounts"), run_id="r1")
