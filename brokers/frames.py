@@ -94,6 +94,20 @@ def canonical_frame(
     return pl.DataFrame(records, schema=schema, strict=True)
 
 
+def lineage_columns(
+    table_name: str, *, source: str, broker: str, ctx: FetchContext
+) -> list[pl.Expr]:
+    """The lineage columns' values, typed, for a frame built column-wise."""
+    schema = table(table_name).schema
+    values = {
+        "source": source,
+        "broker": broker,
+        "fetched_at": ctx.fetched_at,
+        "run_id": ctx.run_id,
+    }
+    return [pl.lit(value, schema[name]).alias(name) for name, value in values.items()]
+
+
 def position_key(symbol: str, instrument_type: str) -> str:
     """A holding's identity where the broker gives none: one position per instrument."""
     return f"{instrument_type}:{symbol}"

@@ -9,6 +9,7 @@ import polars as pl
 
 from brokers.alpaca import normalize
 from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
+from brokers.alpaca.order_frames import orders_frame
 from brokers.config import AlpacaSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
 from brokers.frames import Row, Unreadable, canonical_frame, salvage
@@ -80,14 +81,12 @@ class AlpacaTradingConnector:
         account_id = self._account_id(accounts)
         seen = 0
         async for page in self.client.order_pages((since or {}).get(account_id)):
-            rows = salvage(
-                page,
-                lambda order: normalize.order_rows(order, account_id=account_id),
-                lambda order: normalize.order_identity(order, account_id),
+            frame = orders_frame(
+                [(account_id, page)], source=self.source.name, broker=BROKER, ctx=ctx
             )
-            seen += len(rows)
+            seen += frame.height
             ctx.log.info(f"source {self.source.name}: {seen} orders read")
-            yield self._frame("orders", rows, ctx)
+            yield frame
 
     def _account_id(self, accounts: pl.DataFrame) -> str:
         ids = accounts.get_column("account_id").unique().to_list()

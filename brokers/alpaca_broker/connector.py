@@ -3,6 +3,7 @@ balances, positions and orders, a bounded number of accounts at a time."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +12,7 @@ import httpx
 import polars as pl
 
 from brokers.alpaca import normalize as trading
+from brokers.alpaca.order_frames import BATCH_ORDERS, AccountPage, orders_frame
 from brokers.alpaca_broker import normalize
 from brokers.alpaca_broker.client import RATE_LIMIT, AlpacaBrokerClient
 from brokers.alpaca_broker.oauth import ClientCredentialsAuth
@@ -112,20 +114,26 @@ class AlpacaBrokerConnector:
         accounts: pl.DataFrame,
         since: Mapping[str, datetime] | None = None,
     ) -> AsyncIterator[pl.DataFrame]:
-        async def read(account_id: str) -> pl.DataFrame:
-            rows = [
-                row
-                async for page in self.client.order_pages(account_id, (since or {}).get(account_id))
-                for row in salvage(
-                    page,
-                    lambda order: trading.order_rows(order, account_id=account_id),
-                    lambda order: trading.order_identity(order, account_id),
-                )
-            ]
-            return self._frame("orders", rows, ctx)
+        async def read(account_id: str) -> list[AccountPage]:
+            after = (since or {}).get(account_id)
+            return [(account_id, page) async for page in self.client.order_pages(account_id, after)]
 
-        async for frame in self._per_account(ctx, "orders", accounts, read):
-            yield frame
+        batch: list[AccountPage] = []
+        size = 0
+        async for pages in self._per_account(ctx, "orders", accounts, read):
+            batch.extend(pages)
+            size += sum(len(page) for _, page in pages)
+            if size >= BATCH_ORDERS:
+                yield await self._orders(batch, ctx)
+                batch, size = [], 0
+        if batch:
+            yield await self._orders(batch, ctx)
+
+    async def _orders(self, pages: list[AccountPage], ctx: FetchContext) -> pl.DataFrame:
+        """Read in a worker thread: polars releases the GIL, the next pages keep coming."""
+        return await asyncio.to_thread(
+            orders_frame, pages, source=self.source.name, broker=BROKER, ctx=ctx
+        )
 
     def _snapshot(
         self, ctx: FetchContext, table: str, results: list[tuple[datetime, list[dict[str, Any]]]]

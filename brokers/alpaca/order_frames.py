@@ -1,0 +1,293 @@
+"""Alpaca order pages (Trading and Broker API share the shape) to canonical frames,
+column-wise: the fields of many pages are picked in C (`itemgetter`), go to polars at
+once, and are mapped and cast there in bulk, instead of a dict, a `Decimal` and a
+`datetime` per field per order in Python.
+
+The column-wise reading takes only pages in the usual form: every field a string or null,
+decimals plain and short (`-12.5`: a cast never rounds them), timestamps RFC 3339, ids
+and symbols present. A page with anything else is read record by record by
+`normalize.order_rows`, whose rules (and quarantine of what cannot be read) then decide.
+Both readings give the same rows; tests/unit/test_alpaca_order_frames.py holds them to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+import polars as pl
+
+from brokers.alpaca import normalize
+from brokers.connector import FetchContext
+from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns, salvage
+from schemas import (
+    DECIMAL,
+    InstrumentType,
+    OrderSide,
+    OrderStatus,
+    OrderType,
+    TimeInForce,
+    table,
+)
+
+TABLE = "orders"
+# Canonical decimal column <- the API's field.
+DECIMALS = {
+    "quantity": "qty",
+    "notional": "notional",
+    "filled_quantity": "filled_qty",
+    "limit_price": "limit_price",
+    "stop_price": "stop_price",
+    "average_fill_price": "filled_avg_price",
+}
+TIMESTAMPS = ("submitted_at", "created_at", "filled_at", "canceled_at", "updated_at")
+TEXT = (
+    "id",
+    "client_order_id",
+    "symbol",
+    "asset_class",
+    "side",
+    "position_intent",
+    "type",
+    "order_type",
+    "time_in_force",
+    "status",
+)
+FIELDS = (*TEXT, *DECIMALS.values(), *TIMESTAMPS)
+PLAIN_DECIMAL_LENGTH = 20  # shorter decimal text cannot hold more than 18 places
+RFC3339_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%#z"
+BATCH_ORDERS = 5_000  # orders read in one polars query: its fixed cost, spread thin
+
+AccountPage = tuple[str, Sequence[Mapping[str, Any]]]  # (account id, a page of its orders)
+_pick = itemgetter(*FIELDS, "legs")
+
+
+def orders_frame(
+    pages: Sequence[AccountPage], *, source: str, broker: str, ctx: FetchContext
+) -> pl.DataFrame:
+    """Pages of orders (with their legs) as rows of the orders table: all of them in one
+    query when they are in the usual form, else page by page."""
+    lineage = lineage_columns(TABLE, source=source, broker=broker, ctx=ctx)
+    frame = read_columnwise(pages, lineage=lineage)
+    if frame is not None:
+        return frame
+    frames = []
+    for page in pages:  # the page (or pages) not in the usual form, record by record
+        alone = read_columnwise([page], lineage=lineage) if len(pages) > 1 else None
+        if alone is None:
+            rows = _by_records(*page)
+            alone = canonical_frame(TABLE, rows, source=source, broker=broker, ctx=ctx)
+        frames.append(alone)
+    return pl.concat(frames, how="diagonal")  # diagonal: some pages have quarantine rows
+
+
+def read_columnwise(
+    pages: Sequence[AccountPage], *, lineage: Sequence[pl.Expr]
+) -> pl.DataFrame | None:
+    """The pages as rows of the orders table (`lineage`: the lineage columns' values), or
+    None when a record is not in the usual form and the pages must be read record by
+    record."""
+    if not all(type(page) is list for _, page in pages):
+        return None
+    records = [record for _, page in pages for record in page]
+    accounts = [account_id for account_id, page in pages for _ in page]
+    parents: list[str | None] = [None] * len(records)
+    picked = _picked(records)
+    if picked is None:
+        return None
+    if any(picked[-1]):  # multi-leg orders: each leg is a row too, after the orders
+        legs = _legs(accounts, records)
+        if legs is None:
+            return None
+        picked_legs = _picked(legs[1])
+        if picked_legs is None:
+            return None
+        picked = [
+            (*column, *leg_column) for column, leg_column in zip(picked, picked_legs, strict=True)
+        ]
+        accounts, parents = accounts + legs[0], parents + legs[2]
+    try:
+        raw = pl.DataFrame(
+            {
+                **dict(zip(FIELDS, picked, strict=False)),
+                "account_id": accounts,
+                "parent_order_id": parents,
+            },
+            schema=RAW_SCHEMA,
+            strict=True,
+        )
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        return None  # a number, a list or an object where a string belongs
+    frame = raw.lazy().with_columns(PARSED).select(*lineage, *OUTPUT, USUAL).collect()
+    usual = frame.drop_in_place(USUAL_COLUMN)
+    if not usual.all():
+        return None
+    if frame.schema != SCHEMA:
+        wrong = {n: str(t) for n, t in frame.schema.items() if t != SCHEMA.get(n)}
+        raise TypeError(f"{TABLE}: columns read column-wise of the wrong type: {wrong}")
+    return frame
+
+
+def _picked(records: list[Any]) -> list[tuple[Any, ...]] | None:
+    """The fields of `FIELDS` then `legs`, a column each; None when a record is not an
+    object."""
+    if not records:
+        return [()] * (len(FIELDS) + 1)
+    try:
+        rows = list(map(_pick, records))
+    except KeyError:  # a field absent (not null): read as null, as `order.get` does
+        if not all(isinstance(record, Mapping) for record in records):
+            return None
+        rows = [tuple(record.get(name) for name in (*FIELDS, "legs")) for record in records]
+    except TypeError:  # a record that is not an object
+        return None
+    return list(zip(*rows, strict=True))
+
+
+def _legs(
+    accounts: list[str], orders: list[Mapping[str, Any]]
+) -> tuple[list[str], list[Mapping[str, Any]], list[str | None]] | None:
+    """The legs of `orders` (and theirs), each with its account and its parent's id; None
+    when a leg is not an order."""
+    leg_accounts: list[str] = []
+    legs: list[Mapping[str, Any]] = []
+    parents: list[str | None] = []
+
+    def visit(account_id: str, parent: Mapping[str, Any]) -> bool:
+        children = parent.get("legs")
+        if not children:
+            return True
+        if not isinstance(children, list) or not isinstance(parent.get("id"), str):
+            return False
+        for leg in children:
+            if not isinstance(leg, Mapping):
+                return False
+            leg_accounts.append(account_id)
+            legs.append(leg)
+            parents.append(parent["id"])
+            if not visit(account_id, leg):
+                return False
+        return True
+
+    if all(visit(account_id, order) for account_id, order in zip(accounts, orders, strict=True)):
+        return leg_accounts, legs, parents
+    return None
+
+
+def _by_records(account_id: str, page: Sequence[Mapping[str, Any]]) -> list[Row | Unreadable]:
+    return salvage(
+        page,
+        lambda order: normalize.order_rows(order, account_id=account_id),
+        lambda order: normalize.order_identity(order, account_id),
+    )
+
+
+def _blank_as_null(name: str) -> pl.Expr:
+    return pl.when(pl.col(name) != "").then(pl.col(name))
+
+
+def _parsed(name: str) -> str:
+    return f"{name}__parsed"
+
+
+def _canonical(raw: pl.Expr, mapping: Mapping[str, Any], default: object) -> pl.Expr:
+    """`normalize.canonical`, column-wise: the lower-cased raw value mapped, else `other`."""
+    return raw.str.to_lowercase().replace_strict(
+        {key: str(value) for key, value in mapping.items()},
+        default=str(default),
+        return_dtype=pl.String,
+    )
+
+
+def _side() -> pl.Expr:
+    """`normalize.order_side`, column-wise."""
+    side = pl.col("side").fill_null("").str.to_lowercase()
+    intent = pl.col("position_intent").fill_null("").str.to_lowercase()
+    sell = pl.when(intent == "sell_to_open").then(pl.lit(OrderSide.SELL_SHORT.value))
+    buy = pl.when(intent == "buy_to_close").then(pl.lit(OrderSide.BUY_TO_COVER.value))
+    return (
+        pl.when(side == "sell")
+        .then(sell.otherwise(pl.lit(OrderSide.SELL.value)))
+        .when(side == "buy")
+        .then(buy.otherwise(pl.lit(OrderSide.BUY.value)))
+        .otherwise(pl.lit(OrderSide.OTHER.value))
+    )
+
+
+RAW_SCHEMA = dict.fromkeys((*FIELDS, "account_id", "parent_order_id"), pl.String)
+SCHEMA = table(TABLE).schema
+USUAL_COLUMN = "__usual"
+# Parsed values next to the raw ones, for the output and the checks.
+PARSED = [
+    *[
+        _blank_as_null(field).cast(DECIMAL, strict=False).alias(_parsed(field))
+        for field in DECIMALS.values()
+    ],
+    *[
+        _blank_as_null(field)
+        .str.to_datetime(RFC3339_FORMAT, time_unit="ns", time_zone="UTC", strict=False)
+        .dt.cast_time_unit("us")
+        .alias(_parsed(field))
+        for field in TIMESTAMPS
+    ],
+]
+# True when the pages are in the usual form: ids and symbols present; every decimal plain
+# and short, and read; every timestamp read (RFC 3339, within nanoseconds' range).
+USUAL = pl.all_horizontal(
+    pl.col("id", "symbol").is_not_null().all(),
+    *[
+        (
+            pl.col(field).is_null()
+            | (
+                (pl.col(field).str.len_bytes() < PLAIN_DECIMAL_LENGTH)
+                & ~pl.col(field).str.contains("e", literal=True)
+                & ~pl.col(field).str.contains("E", literal=True)
+            )
+        ).all()
+        for field in DECIMALS.values()
+    ],
+    *[
+        (pl.col(_parsed(field)).is_not_null() | _blank_as_null(field).is_null()).all()
+        for field in (*DECIMALS.values(), *TIMESTAMPS)
+    ],
+).alias(USUAL_COLUMN)
+_RAW_TYPE = (
+    pl.when(pl.col("type").is_null() | (pl.col("type") == ""))
+    .then(pl.col("order_type"))
+    .otherwise(pl.col("type"))
+)
+_SUBMITTED = pl.coalesce(_parsed("submitted_at"), _parsed("created_at"))
+# The canonical columns after the lineage, in the contract's order.
+OUTPUT = [
+    pl.col("account_id"),
+    pl.col("id").alias("order_id"),
+    pl.col("parent_order_id"),
+    pl.col("client_order_id"),
+    pl.col("symbol"),
+    _canonical(pl.col("asset_class"), normalize.ASSET_CLASS, InstrumentType.OTHER).alias(
+        "instrument_type"
+    ),
+    pl.col("asset_class").alias("raw_instrument_type"),
+    _side().alias("side"),
+    pl.col("side").alias("raw_side"),
+    _canonical(_RAW_TYPE, normalize.ORDER_TYPE, OrderType.OTHER).alias("order_type"),
+    _RAW_TYPE.alias("raw_order_type"),
+    _canonical(pl.col("time_in_force"), normalize.TIME_IN_FORCE, TimeInForce.OTHER).alias(
+        "time_in_force"
+    ),
+    pl.col("time_in_force").alias("raw_time_in_force"),
+    _canonical(pl.col("status"), normalize.ORDER_STATUS, OrderStatus.OTHER).alias("status"),
+    pl.col("status").alias("raw_status"),
+    *[
+        pl.col(_parsed(field)).fill_null(pl.lit(0, DECIMAL)).alias(column)
+        if column == "filled_quantity"  # absent before a fill: none filled
+        else pl.col(_parsed(field)).alias(column)
+        for column, field in DECIMALS.items()
+    ],
+    _SUBMITTED.alias("submitted_at"),
+    pl.col(_parsed("filled_at")).alias("filled_at"),
+    pl.col(_parsed("canceled_at")).alias("canceled_at"),
+    pl.coalesce(_parsed("updated_at"), _SUBMITTED).alias("updated_at"),
+    pl.lit(normalize.CURRENCY, pl.String).alias("currency"),
+]

@@ -1,0 +1,187 @@
+"""The column-wise reading of Alpaca order pages gives exactly the rows the record-by-record
+reading gives, and leaves to that reading every page it does not fully understand."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+import pytest
+
+from brokers.alpaca.normalize import order_identity, order_rows
+from brokers.alpaca.order_frames import orders_frame, read_columnwise
+from brokers.connector import FetchContext
+from brokers.frames import canonical_frame, lineage_columns, salvage
+
+FETCHED_AT = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+CTX = FetchContext(run_id="run-1", fetched_at=FETCHED_AT, log=logging.getLogger("test"))
+ACCOUNT = "5900e766-3235-4b6b-a69d-6fbcbece9568"
+
+ORDER: dict[str, Any] = {
+    "id": "608fde78-a674-47e2-83f2-38b23a6f51bc",
+    "client_order_id": "3c94d121-ab10-4d81-9560-cd431fdd4482",
+    "created_at": "2026-10-21T15:47:48.310747695Z",
+    "updated_at": "2026-10-21T18:05:15.761977333Z",
+    "submitted_at": "2026-10-21T15:47:48.310747695Z",
+    "filled_at": "2026-10-21T18:05:15.761977333Z",
+    "expired_at": None,
+    "canceled_at": None,
+    "symbol": "VOO",
+    "asset_class": "us_equity",
+    "notional": None,
+    "qty": "159",
+    "filled_qty": "159",
+    "filled_avg_price": "461.94",
+    "order_class": "",
+    "order_type": "limit",
+    "type": "limit",
+    "side": "sell",
+    "position_intent": "sell_to_close",
+    "time_in_force": "day",
+    "limit_price": "461.94",
+    "stop_price": None,
+    "status": "filled",
+    "legs": None,
+}
+
+# Values the column-wise reading must read as the record-by-record one does.
+VARIANTS: dict[str, list[Any]] = {
+    "side": ["buy", "sell", "SELL", None, "sell_short_exempt"],
+    "position_intent": ["sell_to_open", "buy_to_close", "buy_to_open", None, ""],
+    "status": ["new", "partially_filled", "canceled", "Done_For_Day", "held", "brand_new", None],
+    "type": ["market", "stop_limit", "trailing_stop", "", None, "auction"],
+    "order_type": ["limit", None],
+    "time_in_force": ["gtc", "ioc", "opg", "cls", "fok", "gtd", None],
+    "asset_class": ["us_option", "crypto", "crypto_perp", "bond", None],
+    "qty": ["0.5", "100", "123456789012.123456", None, ""],
+    "notional": ["250.10", None, "-1"],
+    "filled_qty": ["0", None, "", "3.00000000000000001"],
+    "limit_price": ["0.0001", None],
+    "filled_avg_price": [None, "99.999999999"],
+    "submitted_at": ["2026-10-21T10:12:30.403135025-04:00", "2026-10-21T15:47:48Z", None],
+    "created_at": ["2026-10-21T15:47:48.3+05:30", None],
+    "updated_at": [None, "", "2026-11-20T15:29:59.999999999Z"],
+    "filled_at": [None, "2026-10-21T18:05:15.7Z"],
+    "canceled_at": ["2026-10-22T00:00:00.000000001+00:00", None],
+    "client_order_id": [None, "my-order"],
+}
+
+
+def _columnwise(page: list[dict[str, Any]]) -> pl.DataFrame | None:
+    lineage = lineage_columns("orders", source="src", broker="alpaca", ctx=CTX)
+    return read_columnwise([(ACCOUNT, page)], lineage=lineage)
+
+
+def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """The rows, in key order: a frame's row order means nothing."""
+    return frame.sort("account_id", "order_id").to_dicts()
+
+
+def _framed(page: list[dict[str, Any]]) -> pl.DataFrame:
+    return orders_frame([(ACCOUNT, page)], source="src", broker="alpaca", ctx=CTX)
+
+
+def _by_records(page: list[dict[str, Any]]) -> pl.DataFrame:
+    rows = salvage(
+        page,
+        lambda order: order_rows(order, account_id=ACCOUNT),
+        lambda order: order_identity(order, ACCOUNT),
+    )
+    return canonical_frame("orders", rows, source="src", broker="alpaca", ctx=CTX)
+
+
+def _page(size: int, seed: int) -> list[dict[str, Any]]:
+    chooser = random.Random(seed)
+    page = []
+    for n in range(size):
+        order = {**ORDER, "id": f"order-{seed}-{n}"}
+        for field in chooser.sample(sorted(VARIANTS), k=6):
+            order[field] = chooser.choice(VARIANTS[field])
+        if n % 7 == 3:  # a multi-leg order: legs, one with a leg of its own
+            leg = {**ORDER, "id": f"leg-{seed}-{n}", "side": "buy", "legs": None}
+            inner = {**ORDER, "id": f"inner-{seed}-{n}", "status": "held"}
+            leg["legs"] = [inner]
+            order["legs"] = [leg, {**ORDER, "id": f"leg2-{seed}-{n}"}]
+        page.append(order)
+    return page
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_both_readings_give_the_same_rows(seed):
+    page = _page(60, seed)
+    assert _columnwise(page) is not None  # read column-wise
+    fast = _framed(page)
+    slow = _by_records(page)
+    assert fast.schema == slow.schema
+    assert _rows(fast) == _rows(slow)
+
+
+UNUSUAL = [
+    ("qty", 5),  # a number where the API sends a string
+    ("qty", "1e3"),
+    ("qty", "abc"),
+    ("qty", "0.0000000000000000001"),  # more than 18 places
+    ("qty", "12345678901234567890.123456789012345678"),  # long: read record by record
+    ("qty", "1e-20"),
+    ("submitted_at", "2026-10-21"),
+    ("submitted_at", "yesterday"),
+    ("updated_at", "2026-10-21 15:47:48"),
+    ("id", None),
+    ("symbol", None),
+    ("legs", {"id": "not-a-list"}),
+    ("status", ["filled"]),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), UNUSUAL)
+def test_a_page_with_an_unusual_record_is_read_record_by_record(field, value):
+    page = _page(10, 1)
+    page[4] = {**copy.deepcopy(page[4]), field: value}
+    assert _columnwise(page) is None
+    framed = _framed(page)
+    assert _rows(framed) == _rows(_by_records(page))
+
+
+def test_a_missing_field_is_read_as_null():
+    page = [{k: v for k, v in ORDER.items() if k not in {"notional", "client_order_id"}}]
+    assert _columnwise(page) is not None
+    fast = _framed(page)
+    assert _rows(fast) == _rows(_by_records(page))
+
+
+def test_an_empty_page_has_the_contract_columns():
+    fast = _framed([])
+    assert fast.is_empty() and fast.schema == _by_records([]).schema
+
+
+def test_pages_of_several_accounts_are_read_at_once_and_an_unusual_one_alone():
+    pages = [(f"account-{n}", _page(30, n)) for n in range(4)]
+    slow = pl.concat([_by_records(page) for _, page in pages])
+    slow = pl.concat(
+        [
+            canonical_frame(
+                "orders",
+                salvage(
+                    page,
+                    lambda order, a=account: order_rows(order, account_id=a),
+                    lambda order, a=account: order_identity(order, a),
+                ),
+                source="src",
+                broker="alpaca",
+                ctx=CTX,
+            )
+            for account, page in pages
+        ]
+    )
+    fast = orders_frame(pages, source="src", broker="alpaca", ctx=CTX)
+    assert _rows(fast) == _rows(slow)
+    pages[2][1][5]["qty"] = "lots"  # one record the column-wise reading cannot take
+    mixed = orders_frame(pages, source="src", broker="alpaca", ctx=CTX)
+    assert mixed.filter(pl.col("quarantine_reason").is_not_null())["order_id"].to_list() == [
+        pages[2][1][5]["id"]
+    ]
+    assert mixed.height == fast.height
