@@ -12,7 +12,7 @@ import httpx
 import polars as pl
 
 from brokers.alpaca import normalize as trading
-from brokers.alpaca.order_frames import BATCH_ORDERS, AccountPage, orders_frame
+from brokers.alpaca.order_frames import BATCH_ORDERS, OrderBatch
 from brokers.alpaca_broker import normalize
 from brokers.alpaca_broker.client import RATE_LIMIT, AlpacaBrokerClient
 from brokers.alpaca_broker.oauth import ClientCredentialsAuth
@@ -114,26 +114,22 @@ class AlpacaBrokerConnector:
         accounts: pl.DataFrame,
         since: Mapping[str, datetime] | None = None,
     ) -> AsyncIterator[pl.DataFrame]:
-        async def read(account_id: str) -> list[AccountPage]:
+        batch = OrderBatch()
+
+        async def read(account_id: str) -> None:
             after = (since or {}).get(account_id)
-            return [(account_id, page) async for page in self.client.order_pages(account_id, after)]
+            async for page in self.client.order_pages(account_id, after):
+                batch.add(account_id, page)
 
-        batch: list[AccountPage] = []
-        size = 0
-        async for pages in self._per_account(ctx, "orders", accounts, read):
-            batch.extend(pages)
-            size += sum(len(page) for _, page in pages)
-            if size >= BATCH_ORDERS:
-                yield await self._orders(batch, ctx)
-                batch, size = [], 0
-        if batch:
-            yield await self._orders(batch, ctx)
+        async for _ in self._per_account(ctx, "orders", accounts, read):
+            if batch.orders >= BATCH_ORDERS:
+                full, batch = batch, OrderBatch()  # reads still running fill the next
+                yield await self._orders(full, ctx)
+        yield await self._orders(batch, ctx)
 
-    async def _orders(self, pages: list[AccountPage], ctx: FetchContext) -> pl.DataFrame:
+    async def _orders(self, batch: OrderBatch, ctx: FetchContext) -> pl.DataFrame:
         """Read in a worker thread: polars releases the GIL, the next pages keep coming."""
-        return await asyncio.to_thread(
-            orders_frame, pages, source=self.source.name, broker=BROKER, ctx=ctx
-        )
+        return await asyncio.to_thread(batch.frame, source=self.source.name, broker=BROKER, ctx=ctx)
 
     def _snapshot(
         self, ctx: FetchContext, table: str, results: list[tuple[datetime, list[dict[str, Any]]]]
