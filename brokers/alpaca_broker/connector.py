@@ -121,15 +121,29 @@ class AlpacaBrokerConnector:
             async for page in self.client.order_pages(account_id, after):
                 batch.add(account_id, page)
 
-        async for _ in self._per_account(ctx, "orders", accounts, read):
-            if batch.orders >= BATCH_ORDERS:
-                full, batch = batch, OrderBatch()  # reads still running fill the next
-                yield await self._orders(full, ctx)
-        yield await self._orders(batch, ctx)
+        building: asyncio.Task[pl.DataFrame] | None = None
+        try:
+            async for _ in self._per_account(ctx, "orders", accounts, read):
+                if batch.orders >= BATCH_ORDERS:
+                    full, batch = batch, OrderBatch()  # reads still running fill the next
+                    if building is not None:
+                        yield await building
+                    building = self._build(full, ctx)
+            if building is not None:
+                yield await building
+            building = None
+            yield await self._build(batch, ctx)
+        finally:
+            if building is not None and not building.done():
+                building.cancel()
+                await asyncio.gather(building, return_exceptions=True)
 
-    async def _orders(self, batch: OrderBatch, ctx: FetchContext) -> pl.DataFrame:
-        """Read in a worker thread: polars releases the GIL, the next pages keep coming."""
-        return await asyncio.to_thread(batch.frame, source=self.source.name, broker=BROKER, ctx=ctx)
+    def _build(self, batch: OrderBatch, ctx: FetchContext) -> asyncio.Task[pl.DataFrame]:
+        """A batch read into a frame in a worker thread while the next pages are fetched
+        (polars releases the GIL); one batch at a time, so memory stays bounded."""
+        return asyncio.create_task(
+            asyncio.to_thread(batch.frame, source=self.source.name, broker=BROKER, ctx=ctx)
+        )
 
     def _snapshot(
         self, ctx: FetchContext, table: str, results: list[tuple[datetime, list[dict[str, Any]]]]
