@@ -13,12 +13,22 @@ Both readings give the same rows; tests/unit/test_alpaca_order_frames.py holds t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from operator import itemgetter
 from typing import Any
 
 import polars as pl
 
 from brokers.alpaca import normalize
+from brokers.columnwise import (
+    Columns,
+    canonical,
+    decimal_is_usual,
+    parse_decimal,
+    parse_timestamp,
+    parsed,
+    pick,
+    read_frame,
+    was_read,
+)
 from brokers.connector import FetchContext
 from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns, salvage
 from schemas import (
@@ -28,7 +38,6 @@ from schemas import (
     OrderStatus,
     OrderType,
     TimeInForce,
-    table,
 )
 
 TABLE = "orders"
@@ -55,12 +64,10 @@ TEXT = (
     "status",
 )
 FIELDS = (*TEXT, *DECIMALS.values(), *TIMESTAMPS)
-PLAIN_DECIMAL_LENGTH = 20  # shorter decimal text cannot hold more than 18 places
-RFC3339_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%#z"
 BATCH_ORDERS = 20_000  # orders read in one polars query: its fixed cost, spread thin
 
 AccountPage = tuple[str, Sequence[Mapping[str, Any]]]  # (account id, a page of its orders)
-_pick = itemgetter(*FIELDS, "legs")
+PICKED = (*FIELDS, "legs")
 
 
 class OrderBatch:
@@ -70,7 +77,7 @@ class OrderBatch:
 
     def __init__(self) -> None:
         self.pages: list[AccountPage] = []  # kept for the page-by-page reading
-        self.columns: dict[str, list[Any]] | None = {name: [] for name in RAW_SCHEMA}
+        self.columns: Columns | None = {name: [] for name in RAW_SCHEMA}
         self.orders = 0
 
     def add(self, account_id: str, page: Sequence[Mapping[str, Any]]) -> None:
@@ -90,7 +97,7 @@ class OrderBatch:
         usual form, else page by page (column-wise, or record by record)."""
         lineage = lineage_columns(TABLE, source=source, broker=broker, ctx=ctx)
         if self.columns is not None:
-            frame = _query(self.columns, lineage)
+            frame = _read(self.columns, lineage)
             if frame is not None:
                 return frame
         frames = []
@@ -103,6 +110,10 @@ class OrderBatch:
                 alone = canonical_frame(TABLE, rows, source=source, broker=broker, ctx=ctx)
             frames.append(alone)
         return pl.concat(frames, how="diagonal")  # diagonal: some have quarantine rows
+
+
+def _read(columns: Columns, lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:
+    return read_frame(TABLE, columns, RAW_SCHEMA, PARSE, [*lineage, *OUTPUT], USUAL)
 
 
 def orders_frame(
@@ -122,10 +133,10 @@ def read_columnwise(
     None when a record is not in the usual form and the pages must be read record by
     record."""
     columns = _columns(pages)
-    return None if columns is None else _query(columns, lineage)
+    return None if columns is None else _read(columns, lineage)
 
 
-def _columns(pages: Sequence[AccountPage]) -> dict[str, list[Any]] | None:
+def _columns(pages: Sequence[AccountPage]) -> Columns | None:
     """The raw columns of the pages' orders and their legs; None when a record is not an
     order object."""
     if not all(type(page) is list for _, page in pages):
@@ -133,7 +144,7 @@ def _columns(pages: Sequence[AccountPage]) -> dict[str, list[Any]] | None:
     records = [record for _, page in pages for record in page]
     accounts = [account_id for account_id, page in pages for _ in page]
     parents: list[str | None] = [None] * len(records)
-    picked = _picked(records)
+    picked = pick(records, PICKED)
     if picked is None:
         return None
     if any(picked[-1]):  # multi-leg orders: each leg is a row too, after the orders
@@ -141,7 +152,7 @@ def _columns(pages: Sequence[AccountPage]) -> dict[str, list[Any]] | None:
         legs = _legs([accounts[n] for n in with_legs], [records[n] for n in with_legs])
         if legs is None:
             return None
-        picked_legs = _picked(legs[1])
+        picked_legs = pick(legs[1], PICKED)
         if picked_legs is None:
             return None
         picked = [
@@ -153,39 +164,6 @@ def _columns(pages: Sequence[AccountPage]) -> dict[str, list[Any]] | None:
         "account_id": accounts,
         "parent_order_id": parents,
     }
-
-
-def _query(columns: dict[str, list[Any]], lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:
-    """The orders table's rows from raw columns, in one polars query; None when a value
-    is not in the usual form."""
-    try:
-        raw = pl.DataFrame(columns, schema=RAW_SCHEMA, strict=True)
-    except (TypeError, ValueError, pl.exceptions.PolarsError):
-        return None  # a number, a list or an object where a string belongs
-    frame = raw.lazy().with_columns(PARSED).select(*lineage, *OUTPUT, USUAL).collect()
-    usual = frame.drop_in_place(USUAL_COLUMN)
-    if not usual.all():
-        return None
-    if frame.schema != SCHEMA:
-        wrong = {n: str(t) for n, t in frame.schema.items() if t != SCHEMA.get(n)}
-        raise TypeError(f"{TABLE}: columns read column-wise of the wrong type: {wrong}")
-    return frame
-
-
-def _picked(records: list[Any]) -> list[tuple[Any, ...]] | None:
-    """The fields of `FIELDS` then `legs`, a column each; None when a record is not an
-    object."""
-    if not records:
-        return [()] * (len(FIELDS) + 1)
-    try:
-        rows = list(map(_pick, records))
-    except KeyError:  # a field absent (not null): read as null, as `order.get` does
-        if not all(isinstance(record, Mapping) for record in records):
-            return None
-        rows = [tuple(record.get(name) for name in (*FIELDS, "legs")) for record in records]
-    except TypeError:  # a record that is not an object
-        return None
-    return list(zip(*rows, strict=True))
 
 
 def _legs(
@@ -226,23 +204,6 @@ def _by_records(account_id: str, page: Sequence[Mapping[str, Any]]) -> list[Row 
     )
 
 
-def _blank_as_null(name: str) -> pl.Expr:
-    return pl.when(pl.col(name) != "").then(pl.col(name))
-
-
-def _parsed(name: str) -> str:
-    return f"{name}__parsed"
-
-
-def _canonical(raw: pl.Expr, mapping: Mapping[str, Any], default: object) -> pl.Expr:
-    """`normalize.canonical`, column-wise: the lower-cased raw value mapped, else `other`."""
-    return raw.str.to_lowercase().replace_strict(
-        {key: str(value) for key, value in mapping.items()},
-        default=str(default),
-        return_dtype=pl.String,
-    )
-
-
 def _side() -> pl.Expr:
     """`normalize.order_side`, column-wise."""
     side = pl.col("side").fill_null("").str.to_lowercase()
@@ -259,48 +220,23 @@ def _side() -> pl.Expr:
 
 
 RAW_SCHEMA = dict.fromkeys((*FIELDS, "account_id", "parent_order_id"), pl.String)
-SCHEMA = table(TABLE).schema
-USUAL_COLUMN = "__usual"
-# Parsed values next to the raw ones, for the output and the checks.
-PARSED = [
-    *[
-        _blank_as_null(field).cast(DECIMAL, strict=False).alias(_parsed(field))
-        for field in DECIMALS.values()
-    ],
-    *[
-        _blank_as_null(field)
-        .str.to_datetime(RFC3339_FORMAT, time_unit="ns", time_zone="UTC", strict=False)
-        .dt.cast_time_unit("us")
-        .alias(_parsed(field))
-        for field in TIMESTAMPS
-    ],
+PARSE = [
+    *[parse_decimal(field) for field in DECIMALS.values()],
+    *[parse_timestamp(field) for field in TIMESTAMPS],
 ]
-# True when the pages are in the usual form: ids and symbols present; every decimal plain
-# and short, and read; every timestamp read (RFC 3339, within nanoseconds' range).
+# The pages are in the usual form: ids and symbols present; every decimal plain, short
+# and read; every timestamp read (RFC 3339, within nanoseconds' range).
 USUAL = pl.all_horizontal(
     pl.col("id", "symbol").is_not_null().all(),
-    *[
-        (
-            pl.col(field).is_null()
-            | (
-                (pl.col(field).str.len_bytes() < PLAIN_DECIMAL_LENGTH)
-                & ~pl.col(field).str.contains("e", literal=True)
-                & ~pl.col(field).str.contains("E", literal=True)
-            )
-        ).all()
-        for field in DECIMALS.values()
-    ],
-    *[
-        (pl.col(_parsed(field)).is_not_null() | _blank_as_null(field).is_null()).all()
-        for field in (*DECIMALS.values(), *TIMESTAMPS)
-    ],
-).alias(USUAL_COLUMN)
+    *[decimal_is_usual(field) for field in DECIMALS.values()],
+    *[was_read(field) for field in TIMESTAMPS],
+)
 _RAW_TYPE = (
     pl.when(pl.col("type").is_null() | (pl.col("type") == ""))
     .then(pl.col("order_type"))
     .otherwise(pl.col("type"))
 )
-_SUBMITTED = pl.coalesce(_parsed("submitted_at"), _parsed("created_at"))
+_SUBMITTED = pl.coalesce(parsed("submitted_at"), parsed("created_at"))
 # The canonical columns after the lineage, in the contract's order.
 OUTPUT = [
     pl.col("account_id"),
@@ -308,29 +244,29 @@ OUTPUT = [
     pl.col("parent_order_id"),
     pl.col("client_order_id"),
     pl.col("symbol"),
-    _canonical(pl.col("asset_class"), normalize.ASSET_CLASS, InstrumentType.OTHER).alias(
+    canonical(pl.col("asset_class"), normalize.ASSET_CLASS, InstrumentType.OTHER).alias(
         "instrument_type"
     ),
     pl.col("asset_class").alias("raw_instrument_type"),
     _side().alias("side"),
     pl.col("side").alias("raw_side"),
-    _canonical(_RAW_TYPE, normalize.ORDER_TYPE, OrderType.OTHER).alias("order_type"),
+    canonical(_RAW_TYPE, normalize.ORDER_TYPE, OrderType.OTHER).alias("order_type"),
     _RAW_TYPE.alias("raw_order_type"),
-    _canonical(pl.col("time_in_force"), normalize.TIME_IN_FORCE, TimeInForce.OTHER).alias(
+    canonical(pl.col("time_in_force"), normalize.TIME_IN_FORCE, TimeInForce.OTHER).alias(
         "time_in_force"
     ),
     pl.col("time_in_force").alias("raw_time_in_force"),
-    _canonical(pl.col("status"), normalize.ORDER_STATUS, OrderStatus.OTHER).alias("status"),
+    canonical(pl.col("status"), normalize.ORDER_STATUS, OrderStatus.OTHER).alias("status"),
     pl.col("status").alias("raw_status"),
     *[
-        pl.col(_parsed(field)).fill_null(pl.lit(0, DECIMAL)).alias(column)
+        pl.col(parsed(field)).fill_null(pl.lit(0, DECIMAL)).alias(column)
         if column == "filled_quantity"  # absent before a fill: none filled
-        else pl.col(_parsed(field)).alias(column)
+        else pl.col(parsed(field)).alias(column)
         for column, field in DECIMALS.items()
     ],
     _SUBMITTED.alias("submitted_at"),
-    pl.col(_parsed("filled_at")).alias("filled_at"),
-    pl.col(_parsed("canceled_at")).alias("canceled_at"),
-    pl.coalesce(_parsed("updated_at"), _SUBMITTED).alias("updated_at"),
+    pl.col(parsed("filled_at")).alias("filled_at"),
+    pl.col(parsed("canceled_at")).alias("canceled_at"),
+    pl.coalesce(parsed("updated_at"), _SUBMITTED).alias("updated_at"),
     pl.lit(normalize.CURRENCY, pl.String).alias("currency"),
 ]

@@ -13,13 +13,14 @@ import polars as pl
 
 from brokers.alpaca import normalize as trading
 from brokers.alpaca.order_frames import BATCH_ORDERS, OrderBatch
+from brokers.alpaca.position_frames import PositionBatch
 from brokers.alpaca_broker import normalize
 from brokers.alpaca_broker.client import RATE_LIMIT, AlpacaBrokerClient
 from brokers.alpaca_broker.oauth import ClientCredentialsAuth
 from brokers.concurrency import per_account
 from brokers.config import AlpacaBrokerSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
-from brokers.frames import Row, Unreadable, canonical_frame, salvage, stamp
+from brokers.frames import Row, Unreadable, canonical_frame, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 
 BROKER = "alpaca"
@@ -95,18 +96,19 @@ class AlpacaBrokerConnector:
         return self._snapshot(ctx, "balances", results)
 
     async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
-        async def read(account_id: str) -> tuple[datetime, list[dict[str, Any]]]:
-            response = await self.client.positions(account_id)
-            as_of = response.server_time
-            rows = salvage(
-                response.body,
-                lambda p: trading.position_row(p, account_id=account_id, as_of=as_of),
-                lambda p: trading.position_identity(p, account_id, as_of),
-            )
-            return as_of, rows
+        batch = PositionBatch()
 
-        results = [r async for r in self._per_account(ctx, "positions", accounts, read)]
-        return self._snapshot(ctx, "positions", results)
+        async def read(account_id: str) -> datetime:
+            response = await self.client.positions(account_id)
+            batch.add(account_id, response.server_time, response.body)
+            return response.server_time
+
+        times = [t async for t in self._per_account(ctx, "positions", accounts, read)]
+        day = min(times, default=datetime.now(UTC))  # the API's date, first account's
+        frame = await asyncio.to_thread(
+            batch.frame, day=day.date(), source=self.source.name, broker=BROKER, ctx=ctx
+        )
+        return Snapshot(frame, day)
 
     async def orders(
         self,

@@ -1,0 +1,110 @@
+"""Reading broker records column-wise: their fields picked in C (`itemgetter`), their
+values parsed by polars in bulk, and one check that every value was in the form the bulk
+reading takes exactly. When a value is not, the caller reads those records one by one by
+its own rules (and quarantines what it cannot read), so both readings give the same rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+import polars as pl
+
+from schemas import DECIMAL, table
+
+PLAIN_DECIMAL_LENGTH = 20  # shorter decimal text cannot hold more than 18 places
+RFC3339_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%#z"
+USUAL_COLUMN = "__usual"
+
+Columns = dict[str, list[Any]]
+
+
+def pick(records: Sequence[Any], fields: Sequence[str]) -> list[tuple[Any, ...]] | None:
+    """The records' `fields`, a column each; an absent field is null (as `record.get`);
+    None when a record is not an object."""
+    if not records:
+        return [()] * len(fields)
+    try:
+        rows = list(map(itemgetter(*fields), records))
+    except KeyError:
+        if not all(isinstance(record, Mapping) for record in records):
+            return None
+        rows = [tuple(record.get(name) for name in fields) for record in records]
+    except TypeError:  # a record that is not an object
+        return None
+    return list(zip(*rows, strict=True))
+
+
+def blank_as_null(name: str) -> pl.Expr:
+    return pl.when(pl.col(name) != "").then(pl.col(name))
+
+
+def parsed(name: str) -> str:
+    """The column holding `name`'s parsed value, next to the raw one."""
+    return f"{name}__parsed"
+
+
+def parse_decimal(field: str) -> pl.Expr:
+    return blank_as_null(field).cast(DECIMAL, strict=False).alias(parsed(field))
+
+
+def parse_timestamp(field: str) -> pl.Expr:
+    """RFC 3339 text (offsets, 'Z', nanoseconds) as UTC, truncated to microseconds."""
+    return (
+        blank_as_null(field)
+        .str.to_datetime(RFC3339_FORMAT, time_unit="ns", time_zone="UTC", strict=False)
+        .dt.cast_time_unit("us")
+        .alias(parsed(field))
+    )
+
+
+def decimal_is_usual(field: str) -> pl.Expr:
+    """Every value plain and short (a cast never rounds it) and read."""
+    text = pl.col(field)
+    plain = (
+        (text.str.len_bytes() < PLAIN_DECIMAL_LENGTH)
+        & ~text.str.contains("e", literal=True)
+        & ~text.str.contains("E", literal=True)
+    )
+    return (text.is_null() | plain).all() & was_read(field)
+
+
+def was_read(field: str) -> pl.Expr:
+    """Every value that is not blank was parsed."""
+    return (pl.col(parsed(field)).is_not_null() | blank_as_null(field).is_null()).all()
+
+
+def canonical(raw: pl.Expr, mapping: Mapping[str, Any], default: object) -> pl.Expr:
+    """The lower-cased raw value mapped to its canonical one, else `default` (`other`)."""
+    return raw.str.to_lowercase().replace_strict(
+        {key: str(value) for key, value in mapping.items()},
+        default=str(default),
+        return_dtype=pl.String,
+    )
+
+
+def read_frame(
+    table_name: str,
+    columns: Columns,
+    raw_schema: Mapping[str, pl.DataType],
+    parse: Sequence[pl.Expr],
+    output: Sequence[pl.Expr],
+    usual: pl.Expr,
+) -> pl.DataFrame | None:
+    """The table's rows from raw columns in one polars query: `parse` adds parsed columns,
+    `output` gives the table's columns in order; None when `usual` does not hold (or a
+    raw value is not text), and the records must be read one by one."""
+    try:
+        raw = pl.DataFrame(columns, schema=dict(raw_schema), strict=True)
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        return None  # a number, a list or an object where text belongs
+    frame = raw.lazy().with_columns(parse).select(*output, usual.alias(USUAL_COLUMN)).collect()
+    if not frame.drop_in_place(USUAL_COLUMN).all():
+        return None
+    expected = table(table_name).schema
+    if frame.schema != expected:
+        wrong = {n: str(t) for n, t in frame.schema.items() if t != expected.get(n)}
+        raise TypeError(f"{table_name}: columns read column-wise of the wrong type: {wrong}")
+    return frame

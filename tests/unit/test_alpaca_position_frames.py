@@ -1,0 +1,120 @@
+"""The column-wise reading of Alpaca position pages gives exactly the rows the
+record-by-record reading gives, and leaves to that reading every snapshot it does not
+fully understand."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+import pytest
+
+from brokers.alpaca.normalize import position_identity, position_row
+from brokers.alpaca.position_frames import PositionBatch
+from brokers.connector import FetchContext
+from brokers.frames import canonical_frame, salvage, stamp
+
+AS_OF = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+DAY = date(2026, 11, 20)
+CTX = FetchContext(run_id="run-1", fetched_at=AS_OF, log=logging.getLogger("test"))
+
+POSITION: dict[str, Any] = {
+    "asset_id": "b0b6dd9d-8b9b-48a9-ba46-b9d54906e415",
+    "symbol": "AAPL",
+    "exchange": "NASDAQ",
+    "asset_class": "us_equity",
+    "avg_entry_price": "172.31",
+    "qty": "12",
+    "qty_available": "12",
+    "side": "long",
+    "market_value": "2291.64",
+    "cost_basis": "2067.72",
+    "unrealized_pl": "223.92",
+    "unrealized_plpc": "0.1082931151",
+    "current_price": "190.97",
+    "lastday_price": "189.5",
+    "change_today": "0.0077572559",
+}
+VARIANTS: dict[str, list[Any]] = {
+    "symbol": ["BTC/USD", "AAPL250117C00190000", "VOO"],
+    "asset_class": ["us_option", "crypto", "CRYPTO", None, "bond"],
+    "side": ["short", "LONG", None, "both"],
+    "qty": ["-3", "0.000000001", "100000", None, ""],
+    "avg_entry_price": [None, "0.0001", ""],
+    "current_price": ["1.5", None],
+    "market_value": ["-572.91", None],
+    "cost_basis": [None, "-1"],
+    "unrealized_pl": ["-0.01", None],
+}
+
+
+def _pages(seed: int) -> list[tuple[str, datetime, list[dict[str, Any]]]]:
+    chooser = random.Random(seed)
+    pages = []
+    for n in range(5):
+        page = []
+        for m in range(chooser.randint(0, 8)):
+            position = {**POSITION, "symbol": f"SYM{m}"}
+            for field in chooser.sample(sorted(VARIANTS), k=4):
+                position[field] = chooser.choice(VARIANTS[field])
+            page.append(position)
+        pages.append((f"account-{n}", AS_OF + timedelta(seconds=n), page))
+    return pages
+
+
+def _by_records(pages: list[tuple[str, datetime, list[dict[str, Any]]]]) -> pl.DataFrame:
+    rows = [
+        row
+        for account_id, as_of, page in pages
+        for row in salvage(
+            page,
+            lambda p, a=account_id, t=as_of: position_row(p, account_id=a, as_of=t),
+            lambda p, a=account_id, t=as_of: position_identity(p, a, t),
+        )
+    ]
+    stamp(rows, as_of_date=DAY)
+    return canonical_frame("positions", rows, source="src", broker="alpaca", ctx=CTX)
+
+
+def _framed(pages: list[tuple[str, datetime, list[dict[str, Any]]]]) -> PositionBatch:
+    batch = PositionBatch()
+    for account_id, as_of, page in pages:
+        batch.add(account_id, as_of, page)
+    return batch
+
+
+def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    return frame.sort("account_id", "position_key", "quantity").to_dicts()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_both_readings_give_the_same_rows(seed):
+    pages = _pages(seed)
+    batch = _framed(pages)
+    assert batch.columns is not None  # read column-wise
+    fast = batch.frame(day=DAY, source="src", broker="alpaca", ctx=CTX)
+    slow = _by_records(pages)
+    assert fast.schema == slow.schema
+    assert _rows(fast) == _rows(slow)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("qty", 5), ("qty", "1e3"), ("qty", "lots"), ("symbol", None), ("market_value", [1])],
+)
+def test_a_snapshot_with_an_unusual_record_is_read_record_by_record(field, value):
+    pages = _pages(3)
+    pages[1][2].append({**POSITION, field: value})
+    framed = _framed(pages).frame(day=DAY, source="src", broker="alpaca", ctx=CTX)
+    assert _rows(framed.drop("quarantine_reason", strict=False)) == _rows(
+        _by_records(pages).drop("quarantine_reason", strict=False)
+    )
+    assert framed.columns == _by_records(pages).columns
+
+
+def test_an_empty_snapshot_has_the_contract_columns():
+    fast = _framed([]).frame(day=DAY, source="src", broker="alpaca", ctx=CTX)
+    assert fast.is_empty() and fast.schema == _by_records([]).schema
