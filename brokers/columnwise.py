@@ -85,21 +85,30 @@ def canonical(raw: pl.Expr, mapping: Mapping[str, Any], default: object) -> pl.E
     )
 
 
+def raw_frame(columns: Columns, raw_schema: Mapping[str, pl.DataType]) -> pl.DataFrame | None:
+    """The picked columns as a polars frame of text; None when a value is not text (a
+    number, a list or an object where the API sends a string)."""
+    try:
+        return pl.DataFrame(columns, schema=dict(raw_schema), strict=True)
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        return None
+
+
 def read_frame(
     table_name: str,
-    columns: Columns,
+    raw: Columns | pl.DataFrame | None,
     raw_schema: Mapping[str, pl.DataType],
     parse: Sequence[pl.Expr],
     output: Sequence[pl.Expr],
     usual: pl.Expr,
 ) -> pl.DataFrame | None:
     """The table's rows from raw columns in one polars query: `parse` adds parsed columns,
-    `output` gives the table's columns in order; None when `usual` does not hold (or a
-    raw value is not text), and the records must be read one by one."""
-    try:
-        raw = pl.DataFrame(columns, schema=dict(raw_schema), strict=True)
-    except (TypeError, ValueError, pl.exceptions.PolarsError):
-        return None  # a number, a list or an object where text belongs
+    `output` gives the table's columns in order; None when a raw value is not text or
+    `usual` does not hold, and the records must be read one by one."""
+    if isinstance(raw, dict):
+        raw = raw_frame(raw, raw_schema)
+    if raw is None:
+        return None
     frame = raw.lazy().with_columns(parse).select(*output, usual.alias(USUAL_COLUMN)).collect()
     if not frame.drop_in_place(USUAL_COLUMN).all():
         return None

@@ -26,6 +26,7 @@ from brokers.columnwise import (
     parse_timestamp,
     parsed,
     pick,
+    raw_frame,
     read_frame,
     was_read,
 )
@@ -77,13 +78,16 @@ class OrderBatch:
 
     def __init__(self) -> None:
         self.pages: list[AccountPage] = []  # kept for the page-by-page reading
-        self.columns: Columns | None = {name: [] for name in RAW_SCHEMA}
+        self.columns: Columns | pl.DataFrame | None = {name: [] for name in RAW_SCHEMA}
         self.orders = 0
+        self.sealed = False
 
     def add(self, account_id: str, page: Sequence[Mapping[str, Any]]) -> None:
+        if self.sealed:
+            raise RuntimeError("orders added to a batch already handed to polars")
         self.pages.append((account_id, page))
         self.orders += len(page)
-        if self.columns is None:
+        if not isinstance(self.columns, dict):
             return  # a page before was not in the usual form
         picked = _columns([(account_id, page)])
         if picked is None:
@@ -91,6 +95,15 @@ class OrderBatch:
             return
         for name, values in picked.items():
             self.columns[name].extend(values)
+
+    def seal(self) -> None:
+        """Hand the picked text to polars, in the calling thread. Converting Python
+        strings holds the GIL throughout: done by the event loop between its own work, it
+        costs what it costs; done by a worker thread, it would stall the loop's every
+        socket read behind it."""
+        if isinstance(self.columns, dict):
+            self.columns = raw_frame(self.columns, RAW_SCHEMA)
+            self.sealed = True
 
     def frame(self, *, source: str, broker: str, ctx: FetchContext) -> pl.DataFrame:
         """The batch as rows of the orders table: in one query when every page is in the
@@ -112,7 +125,7 @@ class OrderBatch:
         return pl.concat(frames, how="diagonal")  # diagonal: some have quarantine rows
 
 
-def _read(columns: Columns, lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:
+def _read(columns: Columns | pl.DataFrame, lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:
     return read_frame(TABLE, columns, RAW_SCHEMA, PARSE, [*lineage, *OUTPUT], USUAL)
 
 

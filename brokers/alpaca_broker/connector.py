@@ -143,6 +143,7 @@ class AlpacaBrokerConnector:
     def _build(self, batch: OrderBatch, ctx: FetchContext) -> asyncio.Task[pl.DataFrame]:
         """A batch read into a frame in a worker thread while the next pages are fetched
         (polars releases the GIL); one batch at a time, so memory stays bounded."""
+        batch.seal()
         return asyncio.create_task(
             asyncio.to_thread(batch.frame, source=self.source.name, broker=BROKER, ctx=ctx)
         )
