@@ -11,11 +11,13 @@ each day's observation under `lake/_history/<table>/source=<name>/as_of_date=<da
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
+import pyarrow.parquet as pq
 
 from schemas import table
 from schemas.tables import Storage
@@ -206,6 +208,21 @@ class Lake:
         if spec.storage is Storage.APPEND:
             frame = _latest(table_name, frame)
         return frame.select(wanted)
+
+    def read_run(
+        self, table_name: str, source: str, run_id: str, *, batch_rows: int = 100_000
+    ) -> Iterator[pl.DataFrame]:
+        """The rows one run appended, as they were written (not de-duplicated), in
+        batches of at most `batch_rows`: a run of millions of orders is checked without
+        holding it whole, even once compacted into one file with other runs' rows."""
+        spec = table(table_name)
+        for path in self._files_of(table_name, source, quarantine=False):
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)
+                rows = frame.filter(pl.col("run_id") == run_id)
+                if rows.height:
+                    yield rows.select(spec.columns).cast(dict(spec.schema))  # type: ignore[arg-type]
 
     def read_day(self, table_name: str, source: str, day: date) -> pl.DataFrame:
         """One source's partition of a daily table."""

@@ -86,6 +86,25 @@ def test_compaction_keeps_exactly_what_the_read_sees(tmp_path):
     assert not lake.compact("orders", "src")  # one file: nothing to do
 
 
+def test_a_runs_rows_are_read_back_in_bounded_batches_even_once_compacted(tmp_path):
+    lake = Lake(tmp_path)
+    for run in ("r1", "r2"):
+        for seq in range(3):
+            rows = [
+                row("orders", order_id=f"{run}-{seq}-{n}", run_id=run, filled_at=None)
+                for n in range(5)
+            ]
+            lake.write("orders", "src", frame("orders", *rows), run_id=run, seq=seq)
+    for compacted in (False, True):
+        if compacted:
+            assert lake.compact("orders", "src")
+        batches = list(lake.read_run("orders", "src", "r2", batch_rows=4))
+        assert all(batch.height <= 4 for batch in batches)
+        landed = pl.concat(batches)
+        assert landed.height == 15 and set(landed["run_id"]) == {"r2"}
+        assert landed.schema == lake.read("orders").schema
+
+
 def test_a_leftover_temp_file_is_ignored_then_removed(tmp_path):
     lake = Lake(tmp_path)
     lake.write("accounts", "src", frame("accounts"), run_id="r1")
