@@ -13,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime, timedelta
+from functools import partial
 
 import polars as pl
 
 from assets.store import StoreCounts, store
 from brokers.connector import Connector, FetchContext
 from warehouse import Lake
-from warehouse.lake import MAX_PARTS
+from warehouse.lake import MAX_PARTS, SMALL_ROWS
 
 # Orders are validated and written in parts of about this many rows: validating a part
 # costs about 55 ms whatever its size, most of it Python holding the GIL.
@@ -69,7 +70,7 @@ async def sync_orders(
     """Stream order pages to the lake in parts of bounded size. A part is validated and
     written in a worker thread while the next pages are read (polars and the Parquet
     writer release the GIL), at most one part at a time, so memory stays bounded. The
-    source's parts are compacted when there are more than `MAX_PARTS` of them."""
+    source's parts are then compacted when due (see `Lake.compact`)."""
     counts = StoreCounts()
     pending: list[pl.DataFrame] = []
     pending_rows = 0
@@ -102,9 +103,10 @@ async def sync_orders(
         if writing is not None and not writing.done():
             await asyncio.gather(writing, return_exceptions=True)
     began = time.perf_counter()
-    if await asyncio.to_thread(lake.compact, "orders", source, over=MAX_PARTS):
+    compact = partial(lake.compact, max_parts=MAX_PARTS, small_rows=SMALL_ROWS)
+    if await asyncio.to_thread(compact, "orders", source):
         ctx.log.info(
-            f"source {source}: orders: compacted more than {MAX_PARTS} parts into one "
+            f"source {source}: orders: parts compacted into one "
             f"in {time.perf_counter() - began:.1f} s"
         )
     return counts

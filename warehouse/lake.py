@@ -3,7 +3,7 @@
 - current tables (users, connections, accounts): one `data.parquet` per source, replaced;
 - daily tables (balances, positions): one `data.parquet` per (source, day), replaced;
 - append tables (orders): `part-<run>-<seq>.parquet` per write, de-duplicated on read and
-  compacted once a source has more than `MAX_PARTS` files.
+  compacted into one file while small, or once a source has more than `MAX_PARTS` files.
 Quarantine mirrors the same layout under `lake/_quarantine/`. Current tables also keep
 each day's observation under `lake/_history/<table>/source=<name>/as_of_date=<day>/`
 (replaced on re-run), from which the catalog derives when each row changed.
@@ -32,9 +32,11 @@ HISTORY = "_history"
 DAY_COLUMN = "as_of_date"
 DATA_FILE = "data.parquet"
 COMPACTED_PREFIX = "compacted-"
-# An append table's parts per source a run leaves before it compacts them: reads collapse
-# duplicates anyway, so compaction bounds the file count rather than running every time.
+# When a run compacts an append table's parts: past this many per source (reads collapse
+# duplicates anyway, so compaction bounds the file count), or while the source's rows are
+# fewer than SMALL_ROWS (rewriting them costs about a second at most).
 MAX_PARTS = 64
+SMALL_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -163,17 +165,22 @@ class Lake:
         partition = str(target.parent.relative_to(self.root))
         return WriteResult(table_name, source, frame.height, [target], partition)
 
-    def compact(self, table_name: str, source: str, *, over: int = 1) -> bool:
+    def compact(
+        self, table_name: str, source: str, *, max_parts: int = 0, small_rows: int = 0
+    ) -> bool:
         """Rewrite a source's appended parts as one file of the latest rows per key, when
-        it has more than `over` of them (runs pass `MAX_PARTS`: the file count stays
-        bounded without rewriting the whole table for each day's few new rows).
+        it has more than `max_parts` of them or fewer than `small_rows` rows in all (runs
+        pass `MAX_PARTS` and `SMALL_ROWS`: a small table stays one file, a large one is
+        not rewritten whole for each run's few new rows; the defaults always compact).
 
         The parts are streamed, never read whole (see `warehouse.compaction`). The new
         file lands before the old parts go, so a crash in between leaves only rows the
         de-duplicating read already collapses."""
         directory = self.source_dir(table_name, source)
         parts = sorted(directory.glob("*.parquet"))
-        if len(parts) <= max(over, 1):
+        if len(parts) <= 1:
+            return False
+        if len(parts) <= max_parts and _rows_in(parts) >= small_rows:
             return False
         stamp = max(part.stem for part in parts).removeprefix(COMPACTED_PREFIX)
         target = directory / f"{COMPACTED_PREFIX}{stamp}.parquet"
@@ -253,6 +260,11 @@ def _latest(table_name: str, frame: pl.DataFrame) -> pl.DataFrame:
         .unique(subset=list(spec.key), keep="first", maintain_order=True)
         .sort(list(spec.key))
     )
+
+
+def _rows_in(parts: list[Path]) -> int:
+    """Rows in Parquet files, from their footers (no data read)."""
+    return sum(pq.ParquetFile(part).metadata.num_rows for part in parts)
 
 
 def _day_file(directory: Path, day: date) -> Path:

@@ -103,7 +103,7 @@ class OrderBatch:
         socket read behind it."""
         if isinstance(self.columns, dict):
             self.columns = raw_frame(self.columns, RAW_SCHEMA)
-            self.sealed = True
+        self.sealed = True
 
     def frame(self, *, source: str, broker: str, ctx: FetchContext) -> pl.DataFrame:
         """The batch as rows of the orders table: in one query when every page is in the

@@ -76,8 +76,8 @@ def test_compaction_keeps_exactly_what_the_read_sees(tmp_path):
         ]
         lake.write("orders", "src", frame("orders", *rows), run_id=run)
     before = lake.read("orders")
-    assert not lake.compact("orders", "src", over=3)  # three parts: not yet due
-    assert lake.compact("orders", "src", over=2)
+    assert not lake.compact("orders", "src", max_parts=3, small_rows=5)  # not yet due
+    assert lake.compact("orders", "src", max_parts=2, small_rows=5)  # past two parts
     (compacted,) = lake.files("orders")
     assert compacted.name.startswith("compacted-")
     after = lake.read("orders")
@@ -156,3 +156,12 @@ def test_quarantine_mirrors_the_table(tmp_path):
     bad = frame("orders").with_columns(pl.lit("status failed isin").alias("quarantine_reason"))
     lake.write_quarantine("orders", "src", bad, run_id="r1")
     assert lake.read_quarantine("orders")["quarantine_reason"].to_list() == ["status failed isin"]
+
+
+def test_a_small_table_is_compacted_by_every_run(tmp_path):
+    lake = Lake(tmp_path)
+    for run in ("r1", "r2"):
+        lake.write("orders", "src", frame("orders", row("orders", run_id=run)), run_id=run)
+    assert not lake.compact("orders", "src", max_parts=64, small_rows=2)  # two rows: large
+    assert lake.compact("orders", "src", max_parts=64, small_rows=3)
+    assert len(lake.files("orders")) == 1
