@@ -73,12 +73,7 @@ def canonical_frame(
     """Rows (dicts of canonical columns, no lineage) as a frame with the table's schema;
     Unreadable records add the `quarantine_reason` column that sends them to quarantine."""
     spec = table(table_name)
-    lineage = {
-        "source": source,
-        "broker": broker,
-        "fetched_at": ctx.fetched_at,
-        "run_id": ctx.run_id,
-    }
+    lineage = _lineage(source, broker, ctx)
     records = [
         {**lineage, **row.identity, REASON: row.reason}
         if isinstance(row, Unreadable)
@@ -99,13 +94,13 @@ def lineage_columns(
 ) -> list[pl.Expr]:
     """The lineage columns' values, typed, for a frame built column-wise."""
     schema = table(table_name).schema
-    values = {
-        "source": source,
-        "broker": broker,
-        "fetched_at": ctx.fetched_at,
-        "run_id": ctx.run_id,
-    }
+    values = _lineage(source, broker, ctx)
     return [pl.lit(value, schema[name]).alias(name) for name, value in values.items()]
+
+
+def _lineage(source: str, broker: str, ctx: FetchContext) -> dict[str, Any]:
+    """What every row carries: which source, which broker API, when, in which run."""
+    return {"source": source, "broker": broker, "fetched_at": ctx.fetched_at, "run_id": ctx.run_id}
 
 
 def position_key(symbol: str, instrument_type: str) -> str:
