@@ -20,6 +20,7 @@ import polars as pl
 from brokers.alpaca import normalize
 from brokers.columnwise import (
     Columns,
+    blank_as_null,
     canonical,
     decimal_is_usual,
     parse_decimal,
@@ -244,11 +245,7 @@ USUAL = pl.all_horizontal(
     *[decimal_is_usual(field) for field in DECIMALS.values()],
     *[was_read(field) for field in TIMESTAMPS],
 )
-_RAW_TYPE = (
-    pl.when(pl.col("type").is_null() | (pl.col("type") == ""))
-    .then(pl.col("order_type"))
-    .otherwise(pl.col("type"))
-)
+_RAW_TYPE = pl.coalesce(blank_as_null("type"), pl.col("order_type"))  # `type or order_type`
 _SUBMITTED = pl.coalesce(parsed("submitted_at"), parsed("created_at"))
 # The canonical columns after the lineage, in the contract's order.
 OUTPUT = [
