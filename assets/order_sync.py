@@ -1,19 +1,27 @@
 """Reading one source's orders into the lake, without Dagster: the cursors an incremental
 read starts from, and the page stream written in parts of bounded size.
 
-Each read is incremental where the API lists orders by submission time: per account,
-from the latest order landed less a look-back window (late updates), or from the oldest
-order still open when it is older (an open order can change any time). Orders outside
-that window were final when last read and stay as they are, so the table equals a full
-re-read.
+Where the API has a change feed (the Broker API's trade events) and a run has landed
+every change up to an instant (the source's mark in the lake), a run reads only what
+changed after it, for every account at once; accounts with no orders landed are listed.
+The mark moves only once a run has written all its parts, so a failed run is read again.
+
+Otherwise each read is incremental where the API lists orders by submission time: per
+account, from the latest order landed less a look-back window (late updates), or from
+the oldest order still open when it is older (an open order can change any time). Orders
+outside that window were final when last read and stay as they are, so the table equals
+a full re-read.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 import polars as pl
 
@@ -29,6 +37,88 @@ ORDERS_CHUNK_ROWS = 200_000
 FINAL_STATUSES = ("filled", "canceled", "expired", "rejected", "replaced")
 CURSOR_COLUMNS = ("account_id", "submitted_at", "status")  # what the cursors are made of
 DEFAULT_LOOKBACK = timedelta(hours=24)
+# A change feed is read again from this long before the mark: the mark is the API's Date
+# header, to the second, and an event's instant and its order's updated_at may differ.
+CHANGES_OVERLAP = timedelta(minutes=5)
+# Past this since the mark, orders are listed instead: how long the API keeps past events
+# is not documented, a week is assumed.
+CHANGES_KEPT = timedelta(days=7)
+
+
+@runtime_checkable
+class OrderChangeFeed(Protocol):
+    """A connector that can read every account's changed orders at once, between two
+    instants of the API's clock."""
+
+    async def api_clock(self) -> datetime: ...
+
+    def order_changes(
+        self, ctx: FetchContext, after: datetime, until: datetime, parents: Mapping[str, str]
+    ) -> AsyncIterator[pl.DataFrame]: ...
+
+
+@dataclass(frozen=True)
+class OrdersRead:
+    """How one run reads a source's orders: `listed` accounts through the listing, from
+    their cursors in `since` (none: every order); every other account from the change
+    feed, after `changes_after`, when that is set."""
+
+    listed: pl.DataFrame
+    since: dict[str, datetime] = field(default_factory=dict)
+    changes_after: datetime | None = None
+    parents: dict[str, str] = field(default_factory=dict)  # leg -> parent, as landed
+    # The API's clock as the read begins, for a connector with a change feed: where the
+    # changes read end, and the source's mark once the run has landed everything.
+    began: datetime | None = None
+
+    @property
+    def mode(self) -> str:
+        if self.changes_after is not None:
+            return (
+                f"changes after {self.changes_after.isoformat()} "
+                f"({self.listed.height} accounts with no orders landed listed)"
+            )
+        if self.since:
+            return f"incremental ({len(self.since)} accounts from a cursor)"
+        return "full"
+
+
+async def plan_read(
+    connector: Connector,
+    lake: Lake,
+    source: str,
+    accounts: pl.DataFrame,
+    *,
+    full_refresh: bool = False,
+    lookback: timedelta = DEFAULT_LOOKBACK,
+) -> OrdersRead:
+    """The change feed from the source's mark where there is one, recent enough by the
+    API's clock; else the listing, from the landed cursors (or everything, on a full
+    refresh)."""
+    if not isinstance(connector, OrderChangeFeed):
+        if full_refresh:
+            return OrdersRead(accounts)
+        return OrdersRead(accounts, since=landed_cursors(lake, source, lookback))
+    began = await connector.api_clock()
+    if full_refresh:
+        return OrdersRead(accounts, began=began)
+    mark = lake.read_mark("orders", source)
+    if mark is not None and began - mark <= CHANGES_KEPT:
+        written = lake.scan_written("orders", source)
+        landed = written.select("account_id").unique().collect().get_column("account_id")
+        legs = (
+            written.filter(pl.col("parent_order_id").is_not_null())
+            .select("order_id", "parent_order_id")
+            .unique()
+            .collect()
+        )
+        return OrdersRead(
+            accounts.filter(~pl.col("account_id").is_in(landed.implode())),
+            changes_after=mark - CHANGES_OVERLAP,
+            parents=dict(zip(legs["order_id"], legs["parent_order_id"], strict=True)),
+            began=began,
+        )
+    return OrdersRead(accounts, since=landed_cursors(lake, source, lookback), began=began)
 
 
 def order_cursors(orders: pl.DataFrame, lookback: timedelta) -> dict[str, datetime]:
@@ -62,51 +152,80 @@ def landed_cursors(lake: Lake, source: str, lookback: timedelta) -> dict[str, da
 async def sync_orders(
     connector: Connector,
     ctx: FetchContext,
-    accounts: pl.DataFrame,
+    read: OrdersRead,
     lake: Lake,
     source: str,
-    since: dict[str, datetime] | None = None,
 ) -> StoreCounts:
     """Stream order pages to the lake in parts of bounded size. A part is validated and
     written in a worker thread while the next pages are read (polars and the Parquet
     writer release the GIL), at most one part at a time, so memory stays bounded. The
-    source's parts are then compacted when due (see `Lake.compact`)."""
-    counts = StoreCounts()
-    pending: list[pl.DataFrame] = []
-    pending_rows = 0
-    seq = 0
-    writing: asyncio.Task[StoreCounts] | None = None
-
-    async def flush() -> None:
-        nonlocal pending, pending_rows, seq, writing
-        if writing is not None:
-            counts.add(await writing)
-            writing = None
-        if pending:
-            frame = pl.concat(pending, how="diagonal")  # diagonal: some pages quarantined
-            writing = asyncio.create_task(
-                asyncio.to_thread(store, lake, "orders", source, frame, run_id=ctx.run_id, seq=seq)
-            )
-            seq += 1
-        pending, pending_rows = [], 0
-
+    source's parts are then compacted when due (see `Lake.compact`), and, for a
+    connector with a change feed, the mark moved to where this run's reading began."""
+    writer = PartWriter(lake, source, ctx.run_id)
     try:
-        async for page in connector.orders(ctx, accounts, since):
-            pending.append(page)
-            pending_rows += page.height
-            if pending_rows >= ORDERS_CHUNK_ROWS:
-                await flush()
-        await flush()
-        if writing is not None:
-            counts.add(await writing)
+        if read.changes_after is not None:
+            assert isinstance(connector, OrderChangeFeed) and read.began is not None
+            listed_ids = read.listed.get_column("account_id").implode()
+            changes = connector.order_changes(ctx, read.changes_after, read.began, read.parents)
+            async for page in changes:
+                await writer.add(page.filter(~pl.col("account_id").is_in(listed_ids)))
+        if read.listed.height:
+            async for page in connector.orders(ctx, read.listed, read.since):
+                await writer.add(page)
+        counts = await writer.close()
     finally:
-        if writing is not None and not writing.done():
-            await asyncio.gather(writing, return_exceptions=True)
-    began = time.perf_counter()
+        await writer.abandon()
+    started = time.perf_counter()
     compact = partial(lake.compact, max_parts=MAX_PARTS, small_rows=SMALL_ROWS)
     if await asyncio.to_thread(compact, "orders", source):
         ctx.log.info(
             f"source {source}: orders: parts compacted into one "
-            f"in {time.perf_counter() - began:.1f} s"
+            f"in {time.perf_counter() - started:.1f} s"
         )
+    if read.began is not None:  # every change up to where this reading began has landed
+        lake.write_mark("orders", source, read.began, ctx.run_id)
     return counts
+
+
+class PartWriter:
+    """Frames gathered into parts of about ORDERS_CHUNK_ROWS, each validated and written
+    in a worker thread while the next frames are read, one part at a time."""
+
+    def __init__(self, lake: Lake, source: str, run_id: str) -> None:
+        self.lake, self.source, self.run_id = lake, source, run_id
+        self.counts = StoreCounts()
+        self.pending: list[pl.DataFrame] = []
+        self.pending_rows = 0
+        self.seq = 0
+        self.writing: asyncio.Task[StoreCounts] | None = None
+
+    async def add(self, frame: pl.DataFrame) -> None:
+        if frame.height == 0:
+            return
+        self.pending.append(frame)
+        self.pending_rows += frame.height
+        if self.pending_rows >= ORDERS_CHUNK_ROWS:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self.writing is not None:
+            self.counts.add(await self.writing)
+            self.writing = None
+        if self.pending:
+            frame = pl.concat(self.pending, how="diagonal")  # diagonal: some quarantined
+            write = partial(
+                store, self.lake, "orders", self.source, frame, run_id=self.run_id, seq=self.seq
+            )
+            self.writing = asyncio.create_task(asyncio.to_thread(write))
+            self.seq += 1
+        self.pending, self.pending_rows = [], 0
+
+    async def close(self) -> StoreCounts:
+        await self.flush()
+        await self.flush()  # the last part's write
+        return self.counts
+
+    async def abandon(self) -> None:
+        """On failure, let a part already being written finish (it is whole and valid)."""
+        if self.writing is not None and not self.writing.done():
+            await asyncio.gather(self.writing, return_exceptions=True)

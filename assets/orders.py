@@ -1,16 +1,17 @@
 """One source's orders: unpartitioned, appended per run and de-duplicated on read.
 
-Each run reads from per-account cursors (see `assets.order_sync`); `full_refresh` reads
-everything.
+Each run reads what changed since the last (the change feed where the API has one, else
+per-account cursors; see `assets.order_sync`); `full_refresh` reads everything.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import dagster as dg
 
 from assets.fetch import fetch_context, run_connector
-from assets.order_sync import DEFAULT_LOOKBACK, landed_cursors, sync_orders
+from assets.order_sync import DEFAULT_LOOKBACK, OrdersRead, plan_read, sync_orders
 from assets.resources import SourcesResource, WarehouseResource
+from assets.store import StoreCounts
 from assets.tables_common import (
     DESCRIPTIONS,
     ORDERS_FRESHNESS,
@@ -19,6 +20,7 @@ from assets.tables_common import (
     pool,
     step_metadata,
 )
+from brokers.connector import Connector
 
 
 class OrdersConfig(dg.Config):
@@ -48,24 +50,29 @@ def orders_asset(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.Ass
         ctx = fetch_context(context)
         lake = warehouse.lake
         accounts = lake.read("accounts", source)
-        since: dict[str, datetime] = {}
-        if not config.full_refresh:
-            since = landed_cursors(lake, source, timedelta(hours=config.lookback_hours))
-        mode = f"incremental ({len(since)} accounts from a cursor)" if since else "full"
-        context.log.info(f"source {source}: orders: {mode}")
-        counts, requests = run_connector(
-            source_config,
-            lambda connector: sync_orders(connector, ctx, accounts, lake, source, since),
-        )
+        lookback = timedelta(hours=config.lookback_hours)
+
+        async def read_orders(connector: Connector) -> StoreCounts:
+            read = await plan_read(
+                connector, lake, source, accounts, full_refresh=config.full_refresh,
+                lookback=lookback,
+            )  # fmt: skip
+            modes.append(read)
+            context.log.info(f"source {source}: orders: {read.mode}")
+            return await sync_orders(connector, ctx, read, lake, source)
+
+        modes: list[OrdersRead] = []
+        counts, requests = run_connector(source_config, read_orders)
         warehouse.catalog.refresh()
         context.log.info(f"source {source}: orders: {counts}")
-        earliest = min(since.values()).isoformat() if since else None
+        (read,) = modes
+        earliest = min(read.since.values()).isoformat() if read.since else None
         return dg.MaterializeResult(
             metadata=step_metadata(
                 counts,
                 requests,
                 ctx,
-                mode=mode,
+                mode=read.mode,
                 **({"earliest_cursor": earliest} if earliest else {}),
             )
         )

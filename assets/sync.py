@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from assets.order_sync import DEFAULT_LOOKBACK, landed_cursors, sync_orders
+from assets.order_sync import DEFAULT_LOOKBACK, plan_read, sync_orders
 from assets.store import StoreCounts, store, store_accounts
 from assets.tables_common import ACCOUNT_TABLES, TABLE_NAMES
 from brokers.config import SourceConfig
@@ -99,13 +99,14 @@ async def sync_with(
         ctx.log.info(f"source {source}: {name}: {counts.metadata()}")
     if "orders" in tables:
         began, sent = time.perf_counter(), connector.requests_sent
-        since = {} if full_refresh else landed_cursors(lake, source, lookback)
-        counts = await sync_orders(connector, ctx, accounts, lake, source, since)
+        read = await plan_read(
+            connector, lake, source, accounts, full_refresh=full_refresh, lookback=lookback
+        )
+        counts = await sync_orders(connector, ctx, read, lake, source)
         report.tables["orders"] = TableSync(
             counts, connector.requests_sent - sent, time.perf_counter() - began
         )
-        mode = f"incremental ({len(since)} accounts from a cursor)" if since else "full"
-        ctx.log.info(f"source {source}: orders ({mode}): {counts.metadata()}")
+        ctx.log.info(f"source {source}: orders ({read.mode}): {counts.metadata()}")
     return report
 
 

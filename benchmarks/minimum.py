@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from assets.order_sync import OrdersRead
 from brokers.alpaca.client import ORDERS
 from brokers.alpaca_broker.client import ACCOUNTS
 from brokers.config import SourceConfig
@@ -73,7 +74,8 @@ def full_sync(world: World, source: SourceConfig, manifest: Mapping[str, Any]) -
             "accounts": pages(ACCOUNTS, listing, "created_after", inclusive=True),
             "balances": len(accounts),
             "positions": len(accounts),
-            "orders": sum(order_pages(world, a.account_id, None) for a in accounts),
+            # the API's clock (where the next run's change feed starts), then the listing
+            "orders": 1 + sum(order_pages(world, a.account_id, None) for a in accounts),
         }
     if source.kind == "alpaca":
         account_id = _alpaca_account(world, source)
@@ -108,14 +110,15 @@ def full_sync(world: World, source: SourceConfig, manifest: Mapping[str, Any]) -
 
 
 def incremental_sync(
-    world: World, source: SourceConfig, manifest: Mapping[str, Any], since: Cursors
+    world: World, source: SourceConfig, manifest: Mapping[str, Any], read: OrdersRead
 ) -> int:
-    """Requests of an orders sync of `source` from the cursors `since`."""
+    """Requests of an orders sync of `source` read as `read` plans: the change feed's one
+    stream (with the API's clock) and the listed accounts' pages, from their cursors."""
+    since = read.since
     if source.kind == "alpaca_broker":
-        return sum(
-            order_pages(world, a.account_id, since.get(a.account_id))
-            for a in world.broker_accounts()
-        )
+        listed = read.listed.get_column("account_id").to_list()
+        feed = 1 if read.changes_after is not None else 0
+        return 1 + feed + sum(order_pages(world, i, since.get(i)) for i in listed)
     if source.kind == "alpaca":
         account_id = _alpaca_account(world, source)
         return order_pages(world, account_id, since.get(account_id))

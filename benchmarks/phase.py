@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from assets.order_sync import DEFAULT_LOOKBACK, landed_cursors
+from assets.order_sync import plan_read
 from assets.sync import sync_source
 from assets.tables_common import TABLE_NAMES
 from benchmarks.raw import download
@@ -39,9 +39,11 @@ async def raw(sources: list[SourceConfig], lake: Lake, orders_only: bool) -> dic
     for source in sources:
         connector = connector_for(source)
         try:
-            landed = lake.read("accounts", source.name) if orders_only else None
-            since = landed_cursors(lake, source.name, DEFAULT_LOOKBACK) if orders_only else {}
-            await download(connector, landed, since)
+            read = None
+            if orders_only:
+                accounts = lake.read("accounts", source.name)
+                read = await plan_read(connector, lake, source.name, accounts)
+            await download(connector, read)
         finally:
             await connector.aclose()
         requests[source.name] = connector.requests_sent

@@ -11,6 +11,7 @@ from typing import Any
 
 import polars as pl
 
+from assets.order_sync import OrdersRead
 from brokers.alpaca import AlpacaTradingConnector
 from brokers.alpaca_broker import AlpacaBrokerConnector
 from brokers.concurrency import bounded_map
@@ -36,11 +37,13 @@ async def each(
         pass
 
 
-async def download(connector: Connector, landed: pl.DataFrame | None, since: Cursors) -> None:
-    """Every page a full sync of this connector's source reads (`landed` None), or an
-    incremental one: the orders of the accounts `landed`, from `since`; discarded."""
+async def download(connector: Connector, read: OrdersRead | None) -> None:
+    """Every page a full sync of this connector's source reads (`read` None), or an
+    incremental orders sync read as `read` plans; discarded."""
+    landed = None if read is None else read.listed
+    since: Cursors = {} if read is None else read.since
     if isinstance(connector, AlpacaBrokerConnector):
-        await _alpaca_broker(connector, landed, since)
+        await _alpaca_broker(connector, read)
     elif isinstance(connector, AlpacaTradingConnector):
         await _alpaca(connector, landed, since)
     elif isinstance(connector, SnapTradeConnector):
@@ -55,15 +58,18 @@ def _ids(landed: pl.DataFrame) -> list[str]:
     return sorted(landed.get_column("account_id").to_list())
 
 
-async def _alpaca_broker(
-    c: AlpacaBrokerConnector, landed: pl.DataFrame | None, since: Cursors
-) -> None:
-    if landed is None:
+async def _alpaca_broker(c: AlpacaBrokerConnector, read: OrdersRead | None) -> None:
+    if read is None:
         ids = sorted([str(a["id"]) async for page in c.client.account_pages() for a in page])
         await each(c, ids, c.client.trade_account)
         await each(c, ids, c.client.positions)
     else:
-        ids = _ids(landed)
+        ids = _ids(read.listed)
+    if read is None:
+        await c.api_clock()  # where the next run's change feed starts
+    elif read.changes_after is not None and read.began is not None:
+        await drain(c.client.trade_events(read.changes_after, read.began))
+    since = {} if read is None else read.since
     await each(c, ids, lambda i: drain(c.client.order_pages(i, since.get(i))))
 
 

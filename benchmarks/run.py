@@ -12,6 +12,7 @@ incremental sync itself.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import subprocess
@@ -24,11 +25,13 @@ from typing import Any
 
 import psutil
 
-from assets.order_sync import DEFAULT_LOOKBACK, landed_cursors
+from assets.order_sync import OrdersRead, plan_read
 from assets.resources import sandbox_manifest
 from benchmarks import minimum
 from benchmarks.scales import CLOCK, MOVED, SCALES, Scale
 from benchmarks.sources import sandbox_sources_of, write_sources
+from brokers.config import SourceConfig
+from brokers.registry import connector_for
 from sandbox import World
 from warehouse import Lake
 
@@ -132,9 +135,7 @@ def measure(bench: Bench, work: Path) -> dict[str, Run]:
     moved_world = World(0, CLOCK, bench.scale.sizes).at(MOVED)
     moved_sources = sandbox_sources_of(bench.moved_manifest, bench.scale.kinds)
     orders_minimum = sum(
-        minimum.incremental_sync(
-            moved_world, s, bench.moved_manifest, landed_cursors(lake, s.name, DEFAULT_LOOKBACK)
-        )
+        minimum.incremental_sync(moved_world, s, bench.moved_manifest, _planned(lake, s))
         for s in moved_sources
     )
     home = work / "library"
@@ -146,6 +147,19 @@ def measure(bench: Bench, work: Path) -> dict[str, Run]:
     for key in ("render-orders", "raw-orders", "sync-orders"):
         runs[key].minimum = orders_minimum
     return runs
+
+
+def _planned(lake: Lake, source: SourceConfig) -> OrdersRead:
+    """How an incremental sync of `source` reads its orders from this lake."""
+
+    async def plan() -> OrdersRead:
+        connector = connector_for(source)
+        try:
+            return await plan_read(connector, lake, source.name, lake.read("accounts", source.name))
+        finally:
+            await connector.aclose()
+
+    return asyncio.run(plan())
 
 
 def _machine() -> str:

@@ -36,6 +36,11 @@ class BrokerHTTPError(SourceError):
     """The API answered with an error status that retrying did not cure."""
 
 
+class StreamCut(BrokerHTTPError):
+    """A stream the API had started ended before its end (a dropped connection, a read
+    timeout): what was read stands, the rest must be asked for again."""
+
+
 class PayloadError(SourceError):
     """The API answered 200 with a body that is not the JSON the connector expects."""
 

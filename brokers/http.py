@@ -10,21 +10,22 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from brokers.config import SourceBase
-from brokers.errors import BrokerHTTPError, CredentialsRejected, PayloadError
+from brokers.errors import BrokerHTTPError, CredentialsRejected, PayloadError, StreamCut
 from brokers.ratelimit import RateLimit, budget_for, server_wait
 from brokers.redact import Redactor
 
 log = logging.getLogger("brokerlake.http")
+T = TypeVar("T")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 AUTH_STATUSES = frozenset({401, 403})
@@ -78,13 +79,18 @@ class JsonResponse:
     @property
     def server_time(self) -> datetime:
         """The API's own clock (its Date header): the instant a snapshot describes."""
-        stamp = self.headers.get("date")
-        if stamp:
-            try:
-                return parsedate_to_datetime(stamp).astimezone(UTC)
-            except (TypeError, ValueError):
-                pass
-        return datetime.now(UTC)
+        return server_time_of(self.headers)
+
+
+def server_time_of(headers: httpx.Headers) -> datetime:
+    """An answer's Date header (to the second), or this machine's clock without one."""
+    stamp = headers.get("date")
+    if stamp:
+        try:
+            return parsedate_to_datetime(stamp).astimezone(UTC)
+        except (TypeError, ValueError):
+            pass
+    return datetime.now(UTC)
 
 
 def decode_json(text: str) -> Any:
@@ -168,16 +174,42 @@ class Transport:
         raise SourceError, and so does a document that is not of the `expect`ed JSON type
         (list, dict). Only GETs come through here: retrying them is always safe."""
         endpoint = f"GET {path}"
+        outcome = await self._retrying(endpoint, lambda: self._attempt(path, params, endpoint))
+        return _expecting(outcome, expect, self.source)
+
+    async def stream_lines(
+        self, path: str, params: Mapping[str, Any] | None = None
+    ) -> AsyncIterator[str]:
+        """GET a text stream (Server-Sent Events), line by line as it arrives. Until the
+        answer starts, failures are retried as `get_json`'s are; a stream cut after that
+        raises StreamCut, for the caller to resume from what it has read (only it knows
+        where it stands). The read timeout applies between bytes, so a long stream lives
+        as long as the server keeps sending (heartbeats included)."""
+        endpoint = f"GET {path}"
+        response = await self._retrying(endpoint, lambda: self._open_stream(path, params, endpoint))
+        try:
+            async for line in response.aiter_lines():
+                yield line
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            text = f": {exc}" if str(exc) else ""
+            why = self.redact(f"the stream was cut ({type(exc).__name__}{text})")
+            raise StreamCut(self.source, why, endpoint=endpoint) from None
+        finally:
+            await response.aclose()
+
+    async def _retrying(
+        self, endpoint: str, attempt_once: Callable[[], Awaitable[T | Failure]]
+    ) -> T:
+        """`attempt_once` until it succeeds, within the attempts and time allowed."""
         started = time.monotonic()
         attempt = 0
         while True:
             attempt += 1
             self._check_running(endpoint)
-            outcome = await self._attempt(path, params, endpoint)
-            if isinstance(outcome, JsonResponse):
+            outcome = await attempt_once()
+            if not isinstance(outcome, Failure):
                 self._consecutive_failures = 0
-                self.last_server_time = outcome.server_time
-                return _expecting(outcome, expect, self.source)
+                return outcome
             if not outcome.throttled:  # a 429 asks to slow down (the budget has), not to stop
                 self._consecutive_failures += 1
             if self._consecutive_failures >= self.settings.max_consecutive_failures:
@@ -206,6 +238,41 @@ class Transport:
             )
             await asyncio.sleep(delay)
 
+    async def _open_stream(
+        self, path: str, params: Mapping[str, Any] | None, endpoint: str
+    ) -> httpx.Response | Failure:
+        """One try at starting a stream: the open answer, a transient Failure, or a
+        SourceError raised (an error answer is read whole, as `get_json` reads it)."""
+        try:
+            if self.budget is not None:
+                wait = self.budget.reserve()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+            self.requests_sent += 1
+            request = self._client.build_request("GET", path, params=params)
+            response = await self._client.send(request, stream=True)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            text = f": {exc}" if str(exc) else ""
+            return Failure(self.redact(f"no answer ({type(exc).__name__}{text})"))
+        if response.status_code == 200:
+            self.last_server_time = server_time_of(response.headers)
+            return response
+        try:
+            await response.aread()
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            return Failure(self.redact(f"an error answer cut short ({type(exc).__name__})"))
+        finally:
+            await response.aclose()
+        if self.budget is not None:
+            self.budget.observe(response)
+        if response.status_code in RETRY_STATUSES:
+            detail = self.redact(error_message(response))
+            return Failure(f"HTTP {response.status_code}: {detail}", response)
+        self._decode(response, endpoint)  # raises: an error status the user must act on
+        raise BrokerHTTPError(  # pragma: no cover - a 1xx/3xx a stream does not expect
+            self.source, f"HTTP {response.status_code}", endpoint=endpoint
+        )
+
     async def _attempt(
         self, path: str, params: Mapping[str, Any] | None, endpoint: str
     ) -> JsonResponse | Failure:
@@ -226,7 +293,10 @@ class Transport:
         if response.status_code in RETRY_STATUSES:
             detail = self.redact(error_message(response))
             return Failure(f"HTTP {response.status_code}: {detail}", response)
-        return self._decode(response, endpoint) or Failure(
+        decoded = self._decode(response, endpoint)
+        if decoded is not None:
+            self.last_server_time = decoded.server_time
+        return decoded or Failure(
             f"HTTP {response.status_code} with a body that is not JSON "
             f"({len(response.content)} bytes)",
             response,

@@ -6,14 +6,16 @@
   compacted into one file while small, or once a source has more than `MAX_PARTS` files.
 Quarantine mirrors the same layout under `lake/_quarantine/`. Current tables also keep
 each day's observation under `lake/_history/<table>/source=<name>/as_of_date=<day>/`
-(replaced on re-run), from which the catalog derives when each row changed.
+(replaced on re-run), from which the catalog derives when each row changed. `lake/_marks/`
+holds, per append table and source, how far a change feed has been read (a JSON file).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
@@ -27,6 +29,7 @@ from warehouse.files import remove_orphans, replace_atomic, write_atomic
 
 QUARANTINE = "_quarantine"
 HISTORY = "_history"
+MARKS = "_marks"
 # The day column: daily tables' partitions, and the column an observation adds to a
 # current table's rows in its history.
 DAY_COLUMN = "as_of_date"
@@ -190,6 +193,23 @@ class Lake:
                 part.unlink(missing_ok=True)
         return True
 
+    # -- how far a change feed has been read -------------------------------------------
+    def mark_path(self, table_name: str, source: str) -> Path:
+        return self.root / MARKS / table_name / f"source={source}.json"
+
+    def read_mark(self, table_name: str, source: str) -> datetime | None:
+        """The instant up to which every change of a source's table has landed, as the
+        last successful run left it (None: no run has)."""
+        path = self.mark_path(table_name, source)
+        if not path.exists():
+            return None
+        return datetime.fromisoformat(json.loads(path.read_text())["complete_until"])
+
+    def write_mark(self, table_name: str, source: str, until: datetime, run_id: str) -> None:
+        """Record, after a run has written all its parts, that changes up to `until` landed."""
+        document = json.dumps({"complete_until": until.isoformat(), "run_id": run_id})
+        replace_atomic(self.mark_path(table_name, source), lambda temp: temp.write_text(document))
+
     # -- reading -----------------------------------------------------------------------
     def read(
         self,
@@ -215,6 +235,14 @@ class Lake:
         if spec.storage is Storage.APPEND:
             frame = _latest(table_name, frame)
         return frame.select(wanted)
+
+    def scan_written(self, table_name: str, source: str) -> pl.LazyFrame:
+        """Every row written for a source, not de-duplicated: for questions any version
+        of a row answers (which accounts have orders), without the de-duplicating sort."""
+        files = self._files_of(table_name, source, quarantine=False)
+        if not files:
+            return pl.LazyFrame(schema=table(table_name).schema)
+        return pl.scan_parquet(files)
 
     def read_run(
         self, table_name: str, source: str, run_id: str, *, batch_rows: int = 100_000

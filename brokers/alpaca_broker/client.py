@@ -1,5 +1,6 @@
-"""Alpaca Broker API v1 endpoints: every customer account of the partner, then each
-account's trade account, positions and orders (the Trading API's shapes, per account).
+"""Alpaca Broker API endpoints: every customer account of the partner, then each
+account's trade account, positions and orders (the Trading API's shapes, per account),
+and the trade events stream of every account's order updates.
 
 Accounts are listed oldest first in `created_after` windows of the API's fixed 1000;
 only `trading_configurations` is asked for, so the holders' personal data (contact,
@@ -13,8 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from brokers.alpaca.client import ORDERS, orders_params
+from brokers.alpaca_broker.trade_events import first_id_at, last_id_at, trade_events
+from brokers.errors import PayloadError
 from brokers.http import JsonResponse, Transport
 from brokers.paging import InclusiveTimeWindowPaginator, walk
+from brokers.parse import to_utc
 from brokers.ratelimit import RateLimit
 
 # Per partner. Alpaca no longer publishes a figure; 1,000 a minute is the last documented.
@@ -42,6 +46,28 @@ class AlpacaBrokerClient:
     async def positions(self, account_id: str) -> JsonResponse:
         return await self.transport.get_json(
             f"/v1/trading/accounts/{account_id}/positions", expect=list
+        )
+
+    async def clock(self) -> datetime:
+        """The API's own clock (`/v1/clock`), to the microsecond: where a read of the
+        trade events stream ends."""
+        response = await self.transport.get_json("/v1/clock", expect=dict)
+        at = to_utc(response.body.get("timestamp"))
+        if at is None:
+            raise PayloadError(
+                self.transport.source,
+                f"the market clock has no timestamp: {str(response.body)[:200]}",
+                endpoint=response.endpoint,
+            )
+        return at
+
+    def trade_events(self, after: datetime, until: datetime) -> AsyncIterator[dict[str, Any]]:
+        """Every account's order updates in (after, until], by the API's clock, in order."""
+        return trade_events(
+            self.transport,
+            first_id_at(after),
+            last_id_at(until),
+            max_resumes=self.transport.settings.max_attempts,
         )
 
     def order_pages(

@@ -1,5 +1,6 @@
 """The Alpaca Broker connector: every customer account of a partner, then each account's
-balances, positions and orders, a bounded number of accounts at a time."""
+balances, positions and orders, a bounded number of accounts at a time; or, for orders
+already landed, every account's changes at once from the trade events stream."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from brokers.alpaca.position_frames import PositionBatch
 from brokers.alpaca_broker import normalize
 from brokers.alpaca_broker.client import RATE_LIMIT, AlpacaBrokerClient
 from brokers.alpaca_broker.oauth import ClientCredentialsAuth
+from brokers.alpaca_broker.order_changes import latest_changes
 from brokers.concurrency import per_account
 from brokers.config import AlpacaBrokerSource
 from brokers.connector import AccountsBatch, FetchContext, Snapshot
@@ -139,6 +141,39 @@ class AlpacaBrokerConnector:
             if building is not None and not building.done():
                 building.cancel()
                 await asyncio.gather(building, return_exceptions=True)
+
+    async def api_clock(self) -> datetime:
+        return await self.client.clock()
+
+    async def order_changes(
+        self, ctx: FetchContext, after: datetime, until: datetime, parents: Mapping[str, str]
+    ) -> AsyncIterator[pl.DataFrame]:
+        """Every order of every account that changed in (after, until] (the API's clock),
+        from the trade events stream, a batch at a time: each as its latest event shows
+        it. `parents` (leg id -> parent id, as landed) gives a leg read alone its parent."""
+        known = dict(parents)
+        batch, last_at, events = OrderBatch(), None, 0
+        async for event in self.client.trade_events(after, until):
+            at = event.get("at")
+            if batch.orders >= BATCH_ORDERS and at != last_at:  # an instant stays whole
+                yield await self._changes(batch, known, ctx)
+                batch = OrderBatch()
+            batch.add(str(event.get("account_id")), [event["order"]])
+            last_at, events = at, events + 1
+        yield await self._changes(batch, known, ctx)
+        ctx.log.info(
+            f"source {self.source.name}: orders: {events} trade events from "
+            f"{after.isoformat()} to {until.isoformat()}"
+        )
+
+    async def _changes(
+        self, batch: OrderBatch, parents: dict[str, str], ctx: FetchContext
+    ) -> pl.DataFrame:
+        batch.seal()
+        frame = await asyncio.to_thread(
+            batch.frame, source=self.source.name, broker=BROKER, ctx=ctx
+        )
+        return latest_changes(frame, parents)
 
     def _build(self, batch: OrderBatch, ctx: FetchContext) -> asyncio.Task[pl.DataFrame]:
         """A batch read into a frame in a worker thread while the next pages are fetched

@@ -7,12 +7,15 @@ it would on Alpaca. The token endpoint lives at `/v1/oauth2/token` under the sam
 `X-Request-ID` and the partner's `X-RateLimit-*` headers (Reset as an epoch second);
 over 1000 requests a minute (when rate limits are enforced) get 429.
 
-An account id the partner does not hold is answered 404 `account not found`.
+An account id the partner does not hold is answered 404 `account not found`. Besides
+the v1 routes: the market clock (`/v1/clock`) and the trade events stream
+(`/v2/events/trades`, see events.py).
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -25,6 +28,7 @@ from sandbox.alpaca_broker.accounts_query import parse_accounts_query, select_ac
 from sandbox.alpaca_broker.activities import select_activities
 from sandbox.alpaca_broker.auth import authenticate
 from sandbox.alpaca_broker.credentials import partner
+from sandbox.alpaca_broker.events import trade_events
 from sandbox.alpaca_broker.oauth import issue_token
 from sandbox.alpaca_broker.render import (
     account_extended_json,
@@ -43,6 +47,7 @@ from sandbox.asgi import adding_headers
 from sandbox.limits import PERIOD_SECONDS, RateLimiter
 from sandbox.serving import ServingState
 from sandbox.world import ALPACA_BROKER, Account, World
+from sandbox.world.schedule import session_close, session_open
 
 RATE_LIMIT = 1000  # requests per minute per partner
 TOKEN_PATH = "/v1/oauth2/token"
@@ -126,6 +131,24 @@ async def get_activities(request: Request) -> Response:
     return JSONResponse(select_activities(activities, params, types))
 
 
+async def get_clock(request: Request) -> Response:
+    """The market clock: the world's instant and its session (schedule.py's calendar)."""
+    clock = _world(request).clock
+    opening, closing = session_open(clock), session_close(clock)
+    return JSONResponse(
+        {
+            "timestamp": _rfc3339(clock),
+            "is_open": closing < opening,  # the next close comes first: in session
+            "next_open": _rfc3339(opening),
+            "next_close": _rfc3339(closing),
+        }
+    )
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 class Gateway:
     """Request id, the partner's rate budget, then authentication, before every route
     but the token endpoint (which checks the client's own credentials)."""
@@ -172,6 +195,8 @@ def build_app(state: ServingState) -> ASGIApp:
         Route("/v1/trading/accounts/{account_id}/account", get_trade_account),
         Route("/v1/trading/accounts/{account_id}/positions", get_positions),
         Route("/v1/trading/accounts/{account_id}/orders", get_orders),
+        Route("/v1/clock", get_clock),
+        Route("/v2/events/trades", trade_events),
     ]
     app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
     return Gateway(app, state)

@@ -27,6 +27,7 @@ from sandbox.world.broker_accounts import (
     broker_account,
 )
 from sandbox.world.holdings import balance, holdings, starting_cash, value
+from sandbox.world.lifecycle import OrderPlan
 from sandbox.world.model import (
     Account,
     Activity,
@@ -41,6 +42,7 @@ from sandbox.world.model import (
 from sandbox.world.plans import SPILL, day_plans
 from sandbox.world.randomness import decimal_between, rng
 from sandbox.world.snaptrade_users import SNAPTRADE, UserRecord, snaptrade_user
+from sandbox.world.trade_events import TradeEvent, account_trade_events
 from sandbox.world.tradr_accounts import TradrAccountRecord, TradrUserRecord, tradr_user
 from sandbox.world.tradr_model import (
     TradrAccount,
@@ -54,6 +56,7 @@ from sandbox.world.tradr_model import (
 
 T = TypeVar("T")
 _MEMO_SIZE = 64
+_EVENT_WINDOWS_KEPT = 4
 
 
 def start_of_today() -> datetime:
@@ -140,6 +143,7 @@ class World:
             self.clock - timedelta(days=sizes.history_days) if since is None else as_utc(since)
         )
         self._memo: OrderedDict[tuple[str, str], object] = OrderedDict()
+        self._events: OrderedDict[tuple[datetime, datetime], list[TradeEvent]] = OrderedDict()
         self._lock = threading.Lock()
 
     def at(self, clock: datetime) -> World:
@@ -412,6 +416,14 @@ class World:
         return list(self._memoized(("orders", account_id), lambda: self._orders(account_id)))
 
     def _orders(self, account_id: str) -> list[Order]:
+        clock = self.data_as_of(account_id)
+        result = [plan.state_at(clock) for plan in self.order_plans(account_id)]
+        result.sort(key=lambda order: (order.submitted_at, order.order_id))
+        return result
+
+    def order_plans(self, account_id: str) -> list[OrderPlan]:
+        """The plans of the orders `orders` shows (submitted in [since, the account's
+        data instant]), whose events include those still to come after the clock."""
         account = self.account(account_id)
         index = self._index().get(account_id)
         wanted = self.sizes.orders_per_account if index is None else self.sizes.orders_for(index)
@@ -420,16 +432,36 @@ class World:
         if account.status == "closed" or daily <= 0 or clock < self.since:
             return []
         day, last_day = (self.since - SPILL).date(), clock.date()
-        result: list[Order] = []
+        result: list[OrderPlan] = []
         while day <= last_day:
             for plan in day_plans(self.seed, account, day, daily):
                 if self.since <= plan.order.submitted_at <= clock:
-                    result.append(plan.state_at(clock))
+                    result.append(plan)
             day += timedelta(days=1)
         if account.account_type == "crypto":  # an exchange account trades crypto only
-            result = [order for order in result if order.instrument.kind == "crypto"]
-        result.sort(key=lambda order: (order.submitted_at, order.order_id))
+            result = [plan for plan in result if plan.order.instrument.kind == "crypto"]
         return result
+
+    def trade_events(self, after: datetime, until: datetime) -> list[TradeEvent]:
+        """Every event of the partner's orders in (after, min(until, clock)], in time
+        order. Drawing every account's plans is the cost (about 10 ms an account), so the
+        latest windows' answers are kept, apart from the per-account memo (which a
+        listing of every account would flush)."""
+        key = (after, min(until, self.clock))
+        with self._lock:
+            kept = self._events.get(key)
+        if kept is None:
+            kept = [
+                event
+                for account in self.broker_accounts()
+                for event in account_trade_events(self.order_plans(account.account_id), *key)
+            ]
+            kept.sort(key=lambda event: event.sort_key)
+            with self._lock:
+                self._events[key] = kept
+                while len(self._events) > _EVENT_WINDOWS_KEPT:
+                    self._events.popitem(last=False)
+        return list(kept)
 
     def _memoized(self, key: tuple[str, str], compute: Callable[[], T]) -> T:
         """A small per-world LRU: a world is immutable, so its answers never go stale.

@@ -1,7 +1,8 @@
 """The library sync (no Dagster) over real HTTP to the sandbox: a full sync of every table
 equals the world's truth with exactly the fewest requests the benchmark computes from
-the world; an hour later an orders sync from the cursors brings the table to the world's
-new truth, again with the fewest requests; a snapshot the API dates another day is
+the world; an hour later an orders sync from the trade events stream, and another hour
+later one from per-account cursors (no mark), bring the table to the world's new truth,
+again with the fewest requests; a snapshot the API dates another day is
 refused and nothing is written."""
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from assets.order_sync import DEFAULT_LOOKBACK, landed_cursors
+from assets.order_sync import CHANGES_OVERLAP, OrdersRead, plan_read
 from assets.sync import sync_source
 from benchmarks import minimum
 from benchmarks.sources import sandbox_sources_of
 from brokers.errors import SourceError
+from brokers.registry import connector_for
 from sandbox import Sandbox, SandboxConfig
 from sandbox.world import WorldSizes
 from schemas import TABLES
@@ -52,16 +54,55 @@ def test_a_full_then_an_incremental_sync_equal_the_world(tmp_path):
         fewest = minimum.full_sync(sandbox.world, source, sandbox.manifest())
         assert {name: report.tables[name].requests for name in fewest} == fewest
 
-        cursors = landed_cursors(Lake(tmp_path), source.name, DEFAULT_LOOKBACK)
+        lake = Lake(tmp_path)
+        assert lake.read_mark("orders", source.name) == CLOCK  # the API's clock, not ours
+        key = TABLES["orders"].key
+
+        # an hour on: every account's changes from the trade events stream
         sandbox.set_clock(CLOCK + timedelta(hours=1))
+        read = planned(source, lake)
+        assert read.changes_after == CLOCK - CHANGES_OVERLAP
+        no_orders = {a.account_id for a in sandbox.world.broker_accounts()} - {
+            o.account_id for a in sandbox.world.broker_accounts()
+            for o in sandbox.world.at(CLOCK).orders(a.account_id)
+        }  # fmt: skip
+        assert set(read.listed.get_column("account_id")) == no_orders  # listed, in case
         _, moved = synced(sandbox, tmp_path, tables=("orders",))
         assert set(moved.tables) == {"orders"}
+        assert moved.tables["orders"].counts.written > 0
         truth = alpaca_broker_truth(sandbox.world, source.name)
-        key = TABLES["orders"].key
         orders = warehouse_rows(tmp_path / "warehouse.duckdb", "orders", key)
         assert orders == rows(truth["orders"], key)
-        fewest = minimum.incremental_sync(sandbox.world, source, sandbox.manifest(), cursors)
-        assert moved.requests == fewest < report.tables["orders"].requests + 1
+        fewest = minimum.incremental_sync(sandbox.world, source, sandbox.manifest(), read)
+        assert moved.requests == fewest == 2 + len(no_orders)  # the clock, one stream
+        assert lake.read_mark("orders", source.name) == CLOCK + timedelta(hours=1)
+
+        # without a mark (a lake from before marks, or one copied): per-account cursors
+        lake.mark_path("orders", source.name).unlink()
+        sandbox.set_clock(CLOCK + timedelta(hours=2))
+        read = planned(source, lake)
+        assert read.changes_after is None and read.since
+        _, listed = synced(sandbox, tmp_path, tables=("orders",))
+        truth = alpaca_broker_truth(sandbox.world, source.name)
+        orders = warehouse_rows(tmp_path / "warehouse.duckdb", "orders", key)
+        assert orders == rows(truth["orders"], key)
+        fewest = minimum.incremental_sync(sandbox.world, source, sandbox.manifest(), read)
+        assert listed.requests == fewest <= report.tables["orders"].requests
+        assert lake.read_mark("orders", source.name) == CLOCK + timedelta(hours=2)
+
+
+def planned(source, lake: Lake) -> OrdersRead:
+    """How an orders sync of `source` would read now (asks the API for its clock)."""
+
+    async def plan() -> OrdersRead:
+        connector = connector_for(source)
+        try:
+            accounts = lake.read("accounts", source.name)
+            return await plan_read(connector, lake, source.name, accounts)
+        finally:
+            await connector.aclose()
+
+    return asyncio.run(plan())
 
 
 def test_a_snapshot_of_another_day_is_refused_and_nothing_written(tmp_path):
