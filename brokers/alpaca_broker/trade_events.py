@@ -71,10 +71,7 @@ async def trade_events(
             resumes += 1
             if resumes > max_resumes:
                 raise
-            log.warning(
-                "source %s: %s; resuming after event %s (%d of %d)",
-                transport.source, cut, after, resumes, max_resumes,
-            )  # fmt: skip
+            log.warning("%s; resuming after event %s (%d of %d)", cut, after, resumes, max_resumes)
 
 
 def _check_notice(source: str, text: str) -> None:

@@ -166,10 +166,10 @@ async def _stream(world: World, window: Window) -> AsyncIterator[bytes]:
         if isinstance(item, bytes):
             yield item
             continue
-        for event in item:
-            ulid = event_ulid(event)
+        ids = sorted((event_ulid(event), n) for n, event in enumerate(item))  # in id order
+        for ulid, n in ids:
             if window.low < ulid <= window.high:
-                yield b"data: " + json.dumps(event_json(event, ulid)).encode() + b"\n\n"
+                yield b"data: " + json.dumps(event_json(item[n], ulid)).encode() + b"\n\n"
     if window.ends_by(world.clock):
         return
     while True:  # the range reaches past the clock: nothing more happens in this world

@@ -6,15 +6,19 @@ under the limit across many windows while using most of it."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import polars as pl
 import pytest
 
+from benchmarks.sources import sandbox_sources_of
 from brokers.alpaca import AlpacaTradingConnector
 from brokers.alpaca.client import key_headers
 from brokers.config import sandbox_sources
+from brokers.connector import FetchContext
 from brokers.errors import BrokerHTTPError
 from brokers.http import Transport, TransportSettings
 from brokers.registry import connector_for
@@ -120,3 +124,30 @@ def test_a_budgeted_source_stays_under_the_limit_across_windows_and_uses_most_of
     assert statuses == {200: 400}
     used = (len(times) - 1) / (times[-1] - times[0])
     assert used >= 0.8 * 100, used
+
+
+@pytest.mark.parametrize("kind", ["reset", "server_error"])
+def test_a_cut_trade_events_stream_resumes_after_the_last_event_read(kind):
+    """Half the answers cut mid-body (or refused): the changes read equal a clean read,
+    and no event is read twice (a resumed stream starts after the last one read)."""
+    after = CLOCK - timedelta(days=20)
+
+    async def changes(sandbox: Sandbox) -> tuple[pl.DataFrame, int]:
+        [source] = sandbox_sources_of(sandbox.manifest(), {"alpaca_broker"})  # key pair
+        connector = connector_for(source)
+        ctx = FetchContext(run_id="r", fetched_at=CLOCK, log=logging.getLogger("test"))
+        try:
+            frames = [f async for f in connector.order_changes(ctx, after, CLOCK, {})]
+            return pl.concat(frames).drop("run_id", "fetched_at"), connector.requests_sent
+        finally:
+            await connector.aclose()
+
+    with Sandbox(SandboxConfig(clock=CLOCK)) as sandbox:
+        clean, _ = asyncio.run(changes(sandbox))
+    plan = FaultPlan(per_api={"alpaca_broker": 0.5}, seed=3, kinds=(kind,))
+    with Sandbox(SandboxConfig(clock=CLOCK, faults=plan)) as sandbox:
+        cut, requests = asyncio.run(changes(sandbox))
+        injected = sandbox.fault_counts["alpaca_broker"][kind]
+    assert injected > 0 and requests > 1
+    assert clean.height > 0
+    assert cut.sort("order_id").equals(clean.sort("order_id"))
