@@ -168,7 +168,8 @@ async def sync_orders(
             listed_ids = read.listed.get_column("account_id").implode()
             changes = connector.order_changes(ctx, read.changes_after, read.began, read.parents)
             async for page in changes:
-                await writer.add(page.filter(~pl.col("account_id").is_in(listed_ids)))
+                listed = pl.col("account_id").is_in(listed_ids).fill_null(False)
+                await writer.add(page.filter(~listed))  # those accounts are listed whole
         if read.listed.height:
             async for page in connector.orders(ctx, read.listed, read.since):
                 await writer.add(page)

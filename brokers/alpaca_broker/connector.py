@@ -158,7 +158,7 @@ class AlpacaBrokerConnector:
             if batch.orders >= BATCH_ORDERS and at != last_at:  # an instant stays whole
                 yield await self._changes(batch, known, ctx)
                 batch = OrderBatch()
-            batch.add(str(event.get("account_id")), [event["order"]])
+            batch.add(event["account_id"], [event["order"]])
             last_at, events = at, events + 1
         yield await self._changes(batch, known, ctx)
         ctx.log.info(

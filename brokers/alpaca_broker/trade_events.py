@@ -95,11 +95,13 @@ def _event(source: str, data: str) -> dict[str, Any]:
     if (
         not isinstance(event, dict)
         or not isinstance(event.get("event_id"), str)
+        or not isinstance(event.get("account_id"), str)
         or not isinstance(event.get("order"), dict)
     ):
         raise PayloadError(
             source,
-            f"a trade event that is not an object with an event_id and an order: {data[:200]!r}",
+            "a trade event that is not an object with an event_id, an account_id and an "
+            f"order: {data[:200]!r}",
             endpoint=f"GET {PATH}",
         )
     return event

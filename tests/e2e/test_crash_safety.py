@@ -3,6 +3,7 @@ uninterrupted run, with no partial or orphan file left in the lake."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -14,6 +15,7 @@ import polars as pl
 
 from schemas import TABLES
 from tests.e2e.demo_runs import CLOCK, demo, snapshot
+from warehouse.lake import MARKS
 
 KILL_AFTER_SECONDS = [1.0, 1.6, 2.2, 2.8, 3.4]
 
@@ -47,7 +49,12 @@ def test_killed_runs_then_a_rerun_equal_a_clean_run(tmp_path, first_run):
     assert snapshot(crashed / "warehouse.duckdb") == snapshot(clean / "warehouse.duckdb")
 
     lake = crashed / "lake"
-    assert not [p for p in lake.rglob("*") if p.is_file() and p.suffix != ".parquet"]
+    marks = list((lake / MARKS).rglob("*.json"))
+    assert marks  # every source's orders landed whole: a mark each (Broker API)
+    others = [p for p in lake.rglob("*") if p.is_file() and p.suffix != ".parquet"]
+    assert sorted(others) == sorted(marks)
+    for path in marks:
+        json.loads(path.read_text())  # whole
     for path in lake.rglob("*.parquet"):
         pl.read_parquet(path)  # every file whole
     for name in TABLES:
