@@ -95,15 +95,11 @@ async def plan_read(
     """The change feed from the source's mark where there is one, recent enough by the
     API's clock; else the listing, from the landed cursors (or everything, on a full
     refresh)."""
-    if not isinstance(connector, OrderChangeFeed):
-        if full_refresh:
-            return OrdersRead(accounts)
-        return OrdersRead(accounts, since=landed_cursors(lake, source, lookback))
-    began = await connector.api_clock()
+    began = await connector.api_clock() if isinstance(connector, OrderChangeFeed) else None
     if full_refresh:
         return OrdersRead(accounts, began=began)
-    mark = lake.read_mark("orders", source)
-    if mark is not None and began - mark <= CHANGES_KEPT:
+    mark = lake.read_mark("orders", source) if began is not None else None
+    if began is not None and mark is not None and began - mark <= CHANGES_KEPT:
         written = lake.scan_written("orders", source)
         landed = written.select("account_id").unique().collect().get_column("account_id")
         legs = (
@@ -165,11 +161,11 @@ async def sync_orders(
     try:
         if read.changes_after is not None:
             assert isinstance(connector, OrderChangeFeed) and read.began is not None
-            listed_ids = read.listed.get_column("account_id").implode()
+            ids = read.listed.get_column("account_id").implode()
+            listed = pl.col("account_id").is_in(ids).fill_null(False)  # read whole below
             changes = connector.order_changes(ctx, read.changes_after, read.began, read.parents)
             async for page in changes:
-                listed = pl.col("account_id").is_in(listed_ids).fill_null(False)
-                await writer.add(page.filter(~listed))  # those accounts are listed whole
+                await writer.add(page.filter(~listed))
         if read.listed.height:
             async for page in connector.orders(ctx, read.listed, read.since):
                 await writer.add(page)

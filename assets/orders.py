@@ -52,20 +52,17 @@ def orders_asset(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.Ass
         accounts = lake.read("accounts", source)
         lookback = timedelta(hours=config.lookback_hours)
 
-        async def read_orders(connector: Connector) -> StoreCounts:
+        async def read_orders(connector: Connector) -> tuple[StoreCounts, OrdersRead]:
             read = await plan_read(
                 connector, lake, source, accounts, full_refresh=config.full_refresh,
                 lookback=lookback,
             )  # fmt: skip
-            modes.append(read)
             context.log.info(f"source {source}: orders: {read.mode}")
-            return await sync_orders(connector, ctx, read, lake, source)
+            return await sync_orders(connector, ctx, read, lake, source), read
 
-        modes: list[OrdersRead] = []
-        counts, requests = run_connector(source_config, read_orders)
+        (counts, read), requests = run_connector(source_config, read_orders)
         warehouse.catalog.refresh()
         context.log.info(f"source {source}: orders: {counts}")
-        (read,) = modes
         earliest = min(read.since.values()).isoformat() if read.since else None
         return dg.MaterializeResult(
             metadata=step_metadata(

@@ -59,17 +59,16 @@ def _ids(landed: pl.DataFrame) -> list[str]:
 
 
 async def _alpaca_broker(c: AlpacaBrokerConnector, read: OrdersRead | None) -> None:
+    since: Cursors = {}
     if read is None:
         ids = sorted([str(a["id"]) async for page in c.client.account_pages() for a in page])
         await each(c, ids, c.client.trade_account)
         await each(c, ids, c.client.positions)
+        await c.api_clock()  # the orders step's: where the next run's change feed starts
     else:
-        ids = _ids(read.listed)
-    if read is None:
-        await c.api_clock()  # where the next run's change feed starts
-    elif read.changes_after is not None and read.began is not None:
-        await drain(c.client.trade_events(read.changes_after, read.began))
-    since = {} if read is None else read.since
+        ids, since = _ids(read.listed), read.since
+        if read.changes_after is not None and read.began is not None:
+            await drain(c.client.trade_events(read.changes_after, read.began))
     await each(c, ids, lambda i: drain(c.client.order_pages(i, since.get(i))))
 
 

@@ -191,8 +191,7 @@ class Transport:
             async for line in response.aiter_lines():
                 yield line
         except (httpx.TimeoutException, httpx.TransportError) as exc:
-            text = f": {exc}" if str(exc) else ""
-            why = self.redact(f"the stream was cut ({type(exc).__name__}{text})")
+            why = self.redact(f"the stream was cut ({_described(exc)})")
             raise StreamCut(self.source, why, endpoint=endpoint) from None
         finally:
             await response.aclose()
@@ -243,31 +242,21 @@ class Transport:
     ) -> httpx.Response | Failure:
         """One try at starting a stream: the open answer, a transient Failure, or a
         SourceError raised (an error answer is read whole, as `get_json` reads it)."""
-        try:
-            if self.budget is not None:
-                wait = self.budget.reserve()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-            self.requests_sent += 1
-            request = self._client.build_request("GET", path, params=params)
-            response = await self._client.send(request, stream=True)
-        except (httpx.TimeoutException, httpx.TransportError) as exc:
-            text = f": {exc}" if str(exc) else ""
-            return Failure(self.redact(f"no answer ({type(exc).__name__}{text})"))
+        response = await self._send(path, params, stream=True)
+        if isinstance(response, Failure):
+            return response
         if response.status_code == 200:
             self.last_server_time = server_time_of(response.headers)
             return response
         try:
             await response.aread()
         except (httpx.TimeoutException, httpx.TransportError) as exc:
-            return Failure(self.redact(f"an error answer cut short ({type(exc).__name__})"))
+            return Failure(self.redact(f"an error answer cut short ({_described(exc)})"))
         finally:
             await response.aclose()
-        if self.budget is not None:
-            self.budget.observe(response)
-        if response.status_code in RETRY_STATUSES:
-            detail = self.redact(error_message(response))
-            return Failure(f"HTTP {response.status_code}: {detail}", response)
+        failure = self._retryable(response)
+        if failure is not None:
+            return failure
         self._decode(response, endpoint)  # raises: an error status the user must act on
         raise BrokerHTTPError(  # pragma: no cover - a 1xx/3xx a stream does not expect
             self.source, f"HTTP {response.status_code}", endpoint=endpoint
@@ -277,22 +266,12 @@ class Transport:
         self, path: str, params: Mapping[str, Any] | None, endpoint: str
     ) -> JsonResponse | Failure:
         """One try: the decoded answer, a transient Failure, or a SourceError raised."""
-        try:
-            async with self._semaphore:
-                if self.budget is not None:
-                    wait = self.budget.reserve()
-                    if wait > 0:
-                        await asyncio.sleep(wait)
-                self.requests_sent += 1
-                response = await self._client.get(path, params=params)
-        except (httpx.TimeoutException, httpx.TransportError) as exc:
-            text = f": {exc}" if str(exc) else ""
-            return Failure(self.redact(f"no answer ({type(exc).__name__}{text})"))
-        if self.budget is not None:
-            self.budget.observe(response)
-        if response.status_code in RETRY_STATUSES:
-            detail = self.redact(error_message(response))
-            return Failure(f"HTTP {response.status_code}: {detail}", response)
+        response = await self._send(path, params)
+        if isinstance(response, Failure):
+            return response
+        failure = self._retryable(response)
+        if failure is not None:
+            return failure
         decoded = self._decode(response, endpoint)
         if decoded is not None:
             self.last_server_time = decoded.server_time
@@ -301,6 +280,33 @@ class Transport:
             f"({len(response.content)} bytes)",
             response,
         )
+
+    async def _send(
+        self, path: str, params: Mapping[str, Any] | None, *, stream: bool = False
+    ) -> httpx.Response | Failure:
+        """One GET within the concurrency bound and the rate budget: its answer (the body
+        still to read, when `stream`), or a Failure when none came."""
+        try:
+            async with self._semaphore:
+                if self.budget is not None:
+                    wait = self.budget.reserve()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                self.requests_sent += 1
+                request = self._client.build_request("GET", path, params=params)
+                response = await self._client.send(request, stream=stream)
+        except (httpx.TimeoutException, httpx.TransportError) as exc:
+            return Failure(self.redact(f"no answer ({_described(exc)})"))
+        if self.budget is not None:
+            self.budget.observe(response)
+        return response
+
+    def _retryable(self, response: httpx.Response) -> Failure | None:
+        """An answer worth asking again for (429, 5xx), as a Failure."""
+        if response.status_code not in RETRY_STATUSES:
+            return None
+        detail = self.redact(error_message(response))
+        return Failure(f"HTTP {response.status_code}: {detail}", response)
 
     def _check_running(self, endpoint: str) -> None:
         if self._stopped is not None:
@@ -344,6 +350,11 @@ class Transport:
         ):
             delay = max(delay, server_wait(response) or 0.0)
         return delay
+
+
+def _described(exc: Exception) -> str:
+    """An exception's kind and message, e.g. `ReadTimeout: timed out`."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _expecting(response: JsonResponse, expect: type | None, source: str) -> JsonResponse:

@@ -67,12 +67,34 @@ class Answer:
 
 async def answer_of(app: ASGIApp, scope: Scope, receive: Receive) -> Answer:
     """Run `app` to the end and keep what it answered."""
+    answer = await answer_unless_streamed(app, scope, receive, None)
+    assert answer is not None
+    return answer
+
+
+async def answer_unless_streamed(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send | None
+) -> Answer | None:
+    """Run `app` to the end and keep what it answered; but an event stream (which may
+    never end, and whose client waits for its first bytes) goes straight to `send`, when
+    given, and None is returned."""
     messages: list[Message] = []
+    streamed = False
 
     async def keep(message: Message) -> None:
-        messages.append(message)
+        nonlocal streamed
+        if send is not None and message["type"] == "http.response.start":
+            headers = dict(message.get("headers", []))
+            streamed = headers.get(b"content-type", b"").startswith(b"text/event-stream")
+        if streamed:
+            assert send is not None
+            await send(message)
+        else:
+            messages.append(message)
 
     await app(scope, receive, keep)
+    if streamed:
+        return None
     start = next(m for m in messages if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
     return Answer(start, body)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from sandbox.asgi import Answer
+from sandbox.asgi import Answer, answer_unless_streamed
 
 if TYPE_CHECKING:
     from sandbox.serving import ServingState
@@ -44,35 +44,9 @@ class ResponseCache:
         )
         answer = self.answers.get(key)
         if answer is None:
-            answer = await _answer_unless_streamed(self.app, scope, receive, send)
+            answer = await answer_unless_streamed(self.app, scope, receive, send)
             if answer is None:
                 return
             if answer.status == 200:
                 self.answers[key] = answer
         await answer.send(send)
-
-
-async def _answer_unless_streamed(
-    app: ASGIApp, scope: Scope, receive: Receive, send: Send
-) -> Answer | None:
-    """The app's whole answer, held back to keep; an event stream (which may never end,
-    and whose client waits for its first bytes) is passed through instead: None."""
-    messages: list[Message] = []
-    streamed = False
-
-    async def keep(message: Message) -> None:
-        nonlocal streamed
-        if message["type"] == "http.response.start":
-            headers = dict(message.get("headers", []))
-            streamed = headers.get(b"content-type", b"").startswith(b"text/event-stream")
-        if streamed:
-            await send(message)
-        else:
-            messages.append(message)
-
-    await app(scope, receive, keep)
-    if streamed:
-        return None
-    start = next(m for m in messages if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
-    return Answer(start, body)

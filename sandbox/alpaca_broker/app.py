@@ -15,7 +15,6 @@ the v1 routes: the market clock (`/v1/clock`) and the trade events stream
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -43,6 +42,7 @@ from sandbox.alpaca_trading.errors import (
 )
 from sandbox.alpaca_trading.orders_query import parse_orders_query, select_orders
 from sandbox.alpaca_trading.render import position_json
+from sandbox.alpaca_trading.wire import utc_timestamp
 from sandbox.asgi import adding_headers
 from sandbox.limits import PERIOD_SECONDS, RateLimiter
 from sandbox.serving import ServingState
@@ -137,16 +137,12 @@ async def get_clock(request: Request) -> Response:
     opening, closing = session_open(clock), session_close(clock)
     return JSONResponse(
         {
-            "timestamp": _rfc3339(clock),
+            "timestamp": utc_timestamp(clock),
             "is_open": closing < opening,  # the next close comes first: in session
-            "next_open": _rfc3339(opening),
-            "next_close": _rfc3339(closing),
+            "next_open": utc_timestamp(opening),
+            "next_close": utc_timestamp(closing),
         }
     )
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Gateway:

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from sandbox.alpaca_broker.render import broker_order_json
 from sandbox.alpaca_trading.errors import invalid
+from sandbox.alpaca_trading.wire import EPOCH, MICROSECOND, epoch_micros, utc_timestamp
 from sandbox.world import World
 from sandbox.world.randomness import stable_int
 from sandbox.world.trade_events import TradeEvent
@@ -37,7 +38,7 @@ _DIGITS = {c: i for i, c in enumerate(CROCKFORD)}
 EVENT_NAMES = {"partially_filled": "partial_fill", "filled": "fill"}
 FILLS = frozenset({"partial_fill", "fill"})
 STAMPED = frozenset({"fill", "partial_fill", "canceled", "expired", "replaced", "rejected"})
-MICRO = timedelta(microseconds=1)
+T = TypeVar("T")
 
 
 def encode_ulid(value: int) -> str:
@@ -45,47 +46,41 @@ def encode_ulid(value: int) -> str:
 
 
 def decode_ulid(text: str) -> int:
-    """A ULID's 128-bit value; ValueError when it is not one."""
+    """A ULID's 128-bit value; ValueError (or KeyError) when it is not one."""
     if len(text) != 26 or text[0] > "7":
         raise ValueError(text)
     value = 0
     for char in text.upper():
-        value = value * 32 + _DIGITS[char]  # KeyError is a ValueError's cousin: caught below
+        value = value * 32 + _DIGITS[char]  # KeyError: not a ULID character
     return value
 
 
-def _epoch_micros(at: datetime) -> int:
-    return (at - datetime(1970, 1, 1, tzinfo=UTC)) // MICRO
-
-
 def event_ulid(event: TradeEvent) -> int:
-    micros = _epoch_micros(event.at)
+    micros = epoch_micros(event.at)
     noise = stable_int(event.plan.order.order_id, event.index) & ((1 << 62) - 1)
     return (micros // 1000) << 80 | (micros % 1000) << 70 | (event.index & 0xFF) << 62 | noise
 
 
 def _ulid_instant(value: int) -> datetime:
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=value >> 80)
+    return EPOCH + timedelta(milliseconds=value >> 80)
+
+
+def _param(params: Mapping[str, str], name: str, read: Callable[[str], T], form: str) -> T | None:
+    text = params.get(name)
+    if not text:
+        return None
+    try:
+        return read(text)
+    except (ValueError, KeyError):
+        raise invalid(f"invalid {name}: {text!r}, expected {form}") from None
 
 
 def _day(params: Mapping[str, str], name: str) -> date | None:
-    text = params.get(name)
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise invalid(f"invalid {name}: {text!r}, expected YYYY-MM-DD") from None
+    return _param(params, name, date.fromisoformat, "YYYY-MM-DD")
 
 
 def _ulid(params: Mapping[str, str], name: str) -> int | None:
-    text = params.get(name)
-    if not text:
-        return None
-    try:
-        return decode_ulid(text)
-    except (ValueError, KeyError):
-        raise invalid(f"invalid {name}: {text!r}, expected a ULID") from None
+    return _param(params, name, decode_ulid, "a ULID")
 
 
 class Window:
@@ -107,12 +102,14 @@ class Window:
         self.until: datetime | None = None  # the latest instant asked for; None: none
         self.ends_at: datetime | None = None  # when the range is over (None: never)
         if since is not None:
-            self.after = datetime.combine(since, time(0), tzinfo=UTC) - MICRO
+            self.after = datetime.combine(since, time(0), tzinfo=UTC) - MICROSECOND
         if since_id is not None:
             self.low = since_id
-            self.after = _ulid_instant(since_id) - MICRO
+            self.after = _ulid_instant(since_id) - MICROSECOND
         if until is not None:
-            self.until = datetime.combine(until, time(0), tzinfo=UTC) + timedelta(days=1) - MICRO
+            self.until = (
+                datetime.combine(until, time(0), tzinfo=UTC) + timedelta(days=1) - MICROSECOND
+            )
             self.ends_at = self.until
         if until_id is not None:
             self.high = until_id
@@ -128,7 +125,7 @@ def event_json(event: TradeEvent, ulid: int) -> dict[str, Any]:
     order = event.order()
     legs = event.leg_orders() if event.legs else None
     name = EVENT_NAMES.get(event.status, event.status)
-    at = event.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    at = utc_timestamp(event.at)
     body: dict[str, Any] = {
         "account_id": order.account_id,
         "at": at,
@@ -147,29 +144,19 @@ def event_json(event: TradeEvent, ulid: int) -> dict[str, Any]:
     return body
 
 
-async def _while_computing(world: World, window: Window) -> AsyncIterator[bytes | list[TradeEvent]]:
-    """Heartbeats until the window's events are drawn, then the events."""
-    task = asyncio.ensure_future(
+async def _stream(world: World, window: Window) -> AsyncIterator[bytes]:
+    """Heartbeats from the start until the window's events are drawn (the answer begins
+    at once, however long that takes), then the events in id order."""
+    drawing = asyncio.ensure_future(
         asyncio.to_thread(world.trade_events, window.after, window.until or world.clock)
     )
-    while True:
-        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_SECONDS)
-        if done:
-            yield task.result()
-            return
+    while not drawing.done():
         yield HEARTBEAT
-
-
-async def _stream(world: World, window: Window) -> AsyncIterator[bytes]:
-    yield HEARTBEAT  # the answer starts at once, however long the window takes
-    async for item in _while_computing(world, window):
-        if isinstance(item, bytes):
-            yield item
-            continue
-        ids = sorted((event_ulid(event), n) for n, event in enumerate(item))  # in id order
-        for ulid, n in ids:
-            if window.low < ulid <= window.high:
-                yield b"data: " + json.dumps(event_json(item[n], ulid)).encode() + b"\n\n"
+        await asyncio.wait({drawing}, timeout=HEARTBEAT_SECONDS)
+    events = drawing.result()
+    for ulid, n in sorted((event_ulid(event), n) for n, event in enumerate(events)):
+        if window.low < ulid <= window.high:
+            yield b"data: " + json.dumps(event_json(events[n], ulid)).encode() + b"\n\n"
     if window.ends_by(world.clock):
         return
     while True:  # the range reaches past the clock: nothing more happens in this world

@@ -1,4 +1,4 @@
-"""The Broker API partner's trade events: every step of every order's plan, in time order.
+"""The Broker API partner's trade events: every step of every order's plan.
 
 An order's plan holds its whole life (see lifecycle.py), so the events of a window are
 the plan events whose instant falls in it. A bracket's legs travel with their parent:
@@ -28,10 +28,6 @@ class TradeEvent:
     @property
     def status(self) -> str:
         return self.plan.events[self.index].status
-
-    @property
-    def sort_key(self) -> tuple[datetime, str, int]:
-        return self.at, self.plan.order.order_id, self.index
 
     def order(self) -> Order:
         """The order as it stood once this event happened."""

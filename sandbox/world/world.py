@@ -443,10 +443,10 @@ class World:
         return result
 
     def trade_events(self, after: datetime, until: datetime) -> list[TradeEvent]:
-        """Every event of the partner's orders in (after, min(until, clock)], in time
-        order. Drawing every account's plans is the cost (about 10 ms an account), so the
-        latest windows' answers are kept, apart from the per-account memo (which a
-        listing of every account would flush)."""
+        """Every event of the partner's orders in (after, min(until, clock)], account by
+        account (an API orders them its own way). Drawing every account's plans is the
+        cost (about 10 ms an account), so the latest windows' answers are kept, apart
+        from the per-account memo (which a listing of every account would flush)."""
         key = (after, min(until, self.clock))
         with self._lock:
             kept = self._events.get(key)
@@ -456,7 +456,6 @@ class World:
                 for account in self.broker_accounts()
                 for event in account_trade_events(self.order_plans(account.account_id), *key)
             ]
-            kept.sort(key=lambda event: event.sort_key)
             with self._lock:
                 self._events[key] = kept
                 while len(self._events) > _EVENT_WINDOWS_KEPT:
