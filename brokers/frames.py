@@ -54,7 +54,7 @@ def stamp(rows: Iterable[Row | Unreadable], **columns: Any) -> None:
 
 def _why(error: Exception, record: Mapping[str, Any]) -> str:
     if isinstance(error, KeyError):
-        return f"unreadable record: required field {error.args[0]!r} is missing"
+        return f"unreadable record: required field {error.args[0]!r} is missing or null"
     if isinstance(error, ParseError):
         field = next((k for k, v in record.items() if v is error.value), None)
         if field is not None:

@@ -26,6 +26,7 @@ from brokers.redact import Redactor
 
 log = logging.getLogger("brokerlake.http")
 T = TypeVar("T")
+BodyDecoder = Callable[[bytes], Any]  # a response body to its document; ValueError: not JSON
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 AUTH_STATUSES = frozenset({401, 403})
@@ -93,9 +94,9 @@ def server_time_of(headers: httpx.Headers) -> datetime:
     return datetime.now(UTC)
 
 
-def decode_json(text: str) -> Any:
+def decode_json(body: str | bytes) -> Any:
     """JSON with every number read as an exact Decimal (0.1 stays 0.1)."""
-    return json.loads(text, parse_float=Decimal, parse_int=int)
+    return json.loads(body, parse_float=Decimal, parse_int=int)
 
 
 def error_message(response: httpx.Response) -> str:
@@ -167,14 +168,25 @@ class Transport:
         await self._client.aclose()
 
     async def get_json(
-        self, path: str, params: Mapping[str, Any] | None = None, *, expect: type | None = None
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        expect: type | tuple[type, ...] | None = None,
+        decode: BodyDecoder | None = None,
     ) -> JsonResponse:
         """GET a JSON document. Transient failures (429, 5xx, timeouts, dropped connections,
         a body that is not JSON) are retried within the request's time limit; the rest
-        raise SourceError, and so does a document that is not of the `expect`ed JSON type
-        (list, dict). Only GETs come through here: retrying them is always safe."""
+        raise SourceError, and so does a document that is not of the `expect`ed type
+        (list, dict). Only GETs come through here: retrying them is always safe.
+
+        `decode` reads the body instead of `decode_json` (e.g. straight into columns); it
+        raises ValueError for a body that is not JSON. It runs in the event loop's thread:
+        handed to a worker, every page would wait for the GIL to come back."""
         endpoint = f"GET {path}"
-        outcome = await self._retrying(endpoint, lambda: self._attempt(path, params, endpoint))
+        outcome = await self._retrying(
+            endpoint, lambda: self._attempt(path, params, endpoint, decode)
+        )
         return _expecting(outcome, expect, self.source)
 
     async def stream_lines(
@@ -257,13 +269,17 @@ class Transport:
         failure = self._retryable(response)
         if failure is not None:
             return failure
-        self._decode(response, endpoint)  # raises: an error status the user must act on
+        self._raise_for_status(response, endpoint)
         raise BrokerHTTPError(  # pragma: no cover - a 1xx/3xx a stream does not expect
             self.source, f"HTTP {response.status_code}", endpoint=endpoint
         )
 
     async def _attempt(
-        self, path: str, params: Mapping[str, Any] | None, endpoint: str
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        endpoint: str,
+        decode: BodyDecoder | None = None,
     ) -> JsonResponse | Failure:
         """One try: the decoded answer, a transient Failure, or a SourceError raised."""
         response = await self._send(path, params)
@@ -272,14 +288,18 @@ class Transport:
         failure = self._retryable(response)
         if failure is not None:
             return failure
-        decoded = self._decode(response, endpoint)
-        if decoded is not None:
-            self.last_server_time = decoded.server_time
-        return decoded or Failure(
-            f"HTTP {response.status_code} with a body that is not JSON "
-            f"({len(response.content)} bytes)",
-            response,
-        )
+        self._raise_for_status(response, endpoint)
+        try:
+            body = (decode or decode_json)(response.content)
+        except ValueError:
+            return Failure(
+                f"HTTP {response.status_code} with a body that is not JSON "
+                f"({len(response.content)} bytes)",
+                response,
+            )
+        decoded = JsonResponse(response.status_code, body, response.headers, endpoint)
+        self.last_server_time = decoded.server_time
+        return decoded
 
     async def _send(
         self, path: str, params: Mapping[str, Any] | None, *, stream: bool = False
@@ -312,8 +332,9 @@ class Transport:
         if self._stopped is not None:
             raise BrokerHTTPError(self.source, self._stopped, endpoint=endpoint)
 
-    def _decode(self, response: httpx.Response, endpoint: str) -> JsonResponse | None:
-        """The answer as JSON; None when its body is not JSON (cut short: retry)."""
+    def _raise_for_status(self, response: httpx.Response, endpoint: str) -> None:
+        """A SourceError for an error answer the user must act on (rejected credentials,
+        a 4xx); nothing for a success."""
         status = response.status_code
         if status in AUTH_STATUSES:
             detail = self.redact(error_message(response))
@@ -334,11 +355,6 @@ class Transport:
                 status=status,
                 detail=detail,
             )
-        try:
-            body = decode_json(response.text)
-        except ValueError:
-            return None
-        return JsonResponse(status, body, response.headers, endpoint)
 
     def _delay(self, attempt: int, response: httpx.Response | None) -> float:
         """Exponential backoff with jitter, or longer if the server asked for longer (a
@@ -357,12 +373,15 @@ def _described(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
-def _expecting(response: JsonResponse, expect: type | None, source: str) -> JsonResponse:
+def _expecting(
+    response: JsonResponse, expect: type | tuple[type, ...] | None, source: str
+) -> JsonResponse:
     if expect is None or isinstance(response.body, expect):
         return response
+    wanted = expect[0] if isinstance(expect, tuple) else expect  # the JSON type, first
     raise PayloadError(
         source,
-        f"expected a JSON {JSON_NAMES.get(expect, expect.__name__)}, "
+        f"expected a JSON {JSON_NAMES.get(wanted, wanted.__name__)}, "
         f"got {JSON_NAMES.get(type(response.body), type(response.body).__name__)}",
         endpoint=response.endpoint,
         status=response.status,

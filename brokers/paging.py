@@ -3,6 +3,10 @@
 A paginator is given a `fetch(params)` for one page (the decoded JSON document, of the
 type the paginator `expect`s) and yields pages of new rows. Adding an endpoint means
 choosing a paginator, not writing a new loop.
+
+A page of rows is a list of records, or, where the endpoint's `walk` is given a decoder
+that reads the body straight into columns, a polars frame of them (`TimeWindowPaginator`
+walks both).
 """
 
 from __future__ import annotations
@@ -12,11 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
+import polars as pl
+
 from brokers.errors import PagingError, PayloadError
-from brokers.http import Transport
+from brokers.http import BodyDecoder, Transport
 from brokers.parse import rfc3339, to_utc
 
 Row = dict[str, Any]
+Page = list[Row] | pl.DataFrame  # records, or a frame of their columns
 FetchPage = Callable[[Mapping[str, Any]], Awaitable[Any]]
 
 ONE_MICROSECOND = timedelta(microseconds=1)
@@ -37,14 +44,21 @@ class Paginator(Protocol):
 
 
 async def walk(
-    transport: Transport, path: str, paginator: Paginator, params: Mapping[str, Any]
-) -> AsyncIterator[list[Row]]:
+    transport: Transport,
+    path: str,
+    paginator: Paginator,
+    params: Mapping[str, Any],
+    *,
+    decode: BodyDecoder | None = None,
+) -> AsyncIterator[Page]:
     """Every page of a list endpoint, read through the source's transport; a walk that
     cannot progress, or a page that is not what the paginator walks, fails the source,
-    naming the endpoint."""
+    naming the endpoint. `decode` reads each body (see `Transport.get_json`): a frame it
+    returns stands for a list of records."""
+    expect = paginator.expect if decode is None else (paginator.expect, pl.DataFrame)
 
     async def fetch(query: Mapping[str, Any]) -> Any:
-        return (await transport.get_json(path, query, expect=paginator.expect)).body
+        return (await transport.get_json(path, query, expect=expect, decode=decode)).body
 
     endpoint = f"GET {path}"
     try:
@@ -72,32 +86,34 @@ class TimeWindowPaginator:
     limit_param: str = "limit"
     limit: int = 500
 
-    async def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[list[Row]]:
+    async def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[Page]:
         after: datetime | None = None
         recent: set[str] = set()  # ids yielded whose time is at or past the current bound
         while True:
             query = {**params, self.limit_param: self.limit}
             if after is not None:
                 query[self.after_param] = rfc3339(after)
-            page = await fetch(query)
-            fresh = [row for row in page if str(row[self.id_field]) not in recent]
-            if fresh:
+            page: Page = await fetch(query)
+            ids = [str(value) for value in values(page, self.id_field)]
+            fresh = kept(page, [i not in recent for i in ids]) if recent else page
+            if len(fresh):
                 yield fresh
             if len(page) < self.limit:
                 return
-            if not fresh:
+            if not len(fresh):
                 raise StalledPaging(
                     f"{len(page)} rows share the timestamp {rfc3339(after or datetime.min)}; "
                     f"more than one page ({self.limit}) cannot be walked by time"
                 )
-            last = to_utc(page[-1][self.time_field])
+            times = values(page, self.time_field)
+            last = to_utc(times[-1])
             assert last is not None
             next_after = last - ONE_MICROSECOND
             carried = recent if after == next_after else set()
             recent = carried | {
-                str(row[self.id_field])
-                for row in page
-                if (moment := to_utc(row[self.time_field])) is not None and moment >= next_after
+                row_id
+                for row_id, time in zip(ids, times, strict=True)
+                if (moment := to_utc(time)) is not None and moment >= next_after
             }
             after = next_after
 
@@ -174,6 +190,20 @@ class PageNumberPaginator:
             if not rows or walked >= total:
                 return
             number += 1
+
+
+def values(page: Page, field: str) -> list[Any]:
+    """One field of every row of a page, in order."""
+    if isinstance(page, pl.DataFrame):
+        return page.get_column(field).to_list()
+    return [row[field] for row in page]
+
+
+def kept(page: Page, keep: list[bool]) -> Page:
+    """The rows of a page whose `keep` is true."""
+    if isinstance(page, pl.DataFrame):
+        return page.filter(pl.Series(keep, dtype=pl.Boolean))
+    return [row for row, wanted in zip(page, keep, strict=True) if wanted]
 
 
 def _envelope(body: Mapping[str, Any]) -> tuple[list[Row], int]:

@@ -4,8 +4,10 @@ timestamps (offsets, 'Z', nanoseconds) to UTC microseconds."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 MAX_SCALE = 18  # the contract's Decimal(38, 18)
 _FRACTION = re.compile(r"(\.\d{6})\d+")
@@ -18,6 +20,15 @@ class ParseError(ValueError):
     def __init__(self, message: str, value: object) -> None:
         super().__init__(message)
         self.value = value
+
+
+def required(record: Mapping[str, Any], field: str) -> str:
+    """A field no row goes without, as text: KeyError when it is absent or null alike
+    (a reading of columns cannot tell the two apart, nor should the rows)."""
+    value = record[field]
+    if value is None:
+        raise KeyError(field)
+    return str(value)
 
 
 def to_decimal(value: object) -> Decimal | None:

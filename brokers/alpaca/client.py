@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
 
+from brokers.alpaca.order_pages import order_page
 from brokers.http import JsonResponse, Transport
-from brokers.paging import TimeWindowPaginator, walk
+from brokers.paging import Page, TimeWindowPaginator, walk
 from brokers.parse import rfc3339
 from brokers.ratelimit import RateLimit
 
@@ -38,7 +38,7 @@ class AlpacaTradingClient:
     async def positions(self) -> JsonResponse:
         return await self.transport.get_json("/v2/positions", expect=list)
 
-    def order_pages(self, after: datetime | None = None) -> AsyncIterator[list[dict[str, Any]]]:
+    def order_pages(self, after: datetime | None = None) -> AsyncIterator[Page]:
         """Every order the key can see (submitted after `after`, when given), in pages of at
-        most 500, none missed or repeated."""
-        return walk(self.transport, "/v2/orders", ORDERS, orders_params(after))
+        most 500, none missed or repeated; each a frame polars read, or records."""
+        return walk(self.transport, "/v2/orders", ORDERS, orders_params(after), decode=order_page)

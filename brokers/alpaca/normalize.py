@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from brokers.frames import position_key
-from brokers.parse import mask_account_number, to_decimal, to_utc
+from brokers.parse import mask_account_number, required, to_decimal, to_utc
 from schemas import (
     AccountStatus,
     AccountType,
@@ -210,7 +210,7 @@ def order_rows(order: Mapping[str, Any], *, account_id: str) -> Iterator[dict[st
     yield _order_row(order, account_id=account_id, parent_order_id=None)
     for leg in order.get("legs") or ():
         yield from (
-            {**row, "parent_order_id": row["parent_order_id"] or str(order["id"])}
+            {**row, "parent_order_id": row["parent_order_id"] or required(order, "id")}
             for row in order_rows(leg, account_id=account_id)
         )
 
@@ -225,10 +225,10 @@ def _order_row(
     submitted_at = to_utc(order.get("submitted_at")) or to_utc(order.get("created_at"))
     return {
         "account_id": account_id,
-        "order_id": str(order["id"]),
+        "order_id": required(order, "id"),
         "parent_order_id": parent_order_id,
         "client_order_id": order.get("client_order_id"),
-        "symbol": str(order["symbol"]),
+        "symbol": required(order, "symbol"),
         "instrument_type": canonical(ASSET_CLASS, raw_class, InstrumentType.OTHER),
         "raw_instrument_type": raw_class,
         "side": order_side(order),

@@ -8,6 +8,9 @@ decimals plain and short (`-12.5`: a cast never rounds them), timestamps RFC 333
 and symbols present. A page with anything else is read record by record by
 `normalize.order_rows`, whose rules (and quarantine of what cannot be read) then decide.
 Both readings give the same rows; tests/unit/test_alpaca_order_frames.py holds them to it.
+
+A page comes as decoded records, or as a frame polars read from the response bytes
+(`order_pages`); a frame's fields are already columns, so nothing is picked.
 """
 
 from __future__ import annotations
@@ -68,14 +71,15 @@ TEXT = (
 FIELDS = (*TEXT, *DECIMALS.values(), *TIMESTAMPS)
 BATCH_ORDERS = 20_000  # orders read in one polars query: its fixed cost, spread thin
 
-AccountPage = tuple[str, Sequence[Mapping[str, Any]]]  # (account id, a page of its orders)
+Records = Sequence[Mapping[str, Any]]
+AccountPage = tuple[str, Records | pl.DataFrame]  # (account id, a page of its orders)
 PICKED = (*FIELDS, "legs")
 
 
 class OrderBatch:
-    """Order pages gathered for one query: each page's fields are picked as it arrives,
-    while its records are fresh in memory (picking them later, from thousands of records
-    gone cold, costs several times more)."""
+    """Order pages gathered for one query: each page of records has its fields picked as
+    it arrives, while its records are fresh in memory (picking them later, from thousands
+    of records gone cold, costs several times more); frames wait as they are."""
 
     def __init__(self) -> None:
         self.pages: list[AccountPage] = []  # kept for the page-by-page reading
@@ -83,13 +87,13 @@ class OrderBatch:
         self.orders = 0
         self.sealed = False
 
-    def add(self, account_id: str, page: Sequence[Mapping[str, Any]]) -> None:
+    def add(self, account_id: str, page: Records | pl.DataFrame) -> None:
         if self.sealed:
             raise RuntimeError("orders added to a batch already handed to polars")
         self.pages.append((account_id, page))
         self.orders += len(page)
-        if not isinstance(self.columns, dict):
-            return  # a page before was not in the usual form
+        if isinstance(page, pl.DataFrame) or not isinstance(self.columns, dict):
+            return  # a frame is read at once; a page before was not in the usual form
         picked = _columns([(account_id, page)])
         if picked is None:
             self.columns = None
@@ -110,17 +114,26 @@ class OrderBatch:
         """The batch as rows of the orders table: in one query when every page is in the
         usual form, else page by page (column-wise, or record by record)."""
         lineage = lineage_columns(TABLE, source=source, broker=broker, ctx=ctx)
-        if self.columns is not None:
-            frame = _read(self.columns, lineage)
+        framed = [(a, page) for a, page in self.pages if isinstance(page, pl.DataFrame)]
+        columns = self.columns
+        if framed and columns is not None:
+            from_frames = _frame_columns(framed)
+            listed = raw_frame(columns, RAW_SCHEMA) if isinstance(columns, dict) else columns
+            columns = (
+                None if from_frames is None or listed is None else pl.concat([listed, from_frames])
+            )
+        if columns is not None:
+            frame = _read(columns, lineage)
             if frame is not None:
                 return frame
         frames = []
         for account_id, page in self.pages:
             alone = None
-            if len(self.pages) > 1:
+            if len(self.pages) > 1 or isinstance(page, pl.DataFrame):
                 alone = read_columnwise([(account_id, page)], lineage=lineage)
             if alone is None:
-                rows = _by_records(account_id, page)
+                records = page.to_dicts() if isinstance(page, pl.DataFrame) else page
+                rows = _by_records(account_id, records)
                 alone = canonical_frame(TABLE, rows, source=source, broker=broker, ctx=ctx)
             frames.append(alone)
         return pl.concat(frames, how="diagonal")  # diagonal: some have quarantine rows
@@ -150,9 +163,11 @@ def read_columnwise(
     return None if columns is None else _read(columns, lineage)
 
 
-def _columns(pages: Sequence[AccountPage]) -> Columns | None:
+def _columns(pages: Sequence[AccountPage]) -> Columns | pl.DataFrame | None:
     """The raw columns of the pages' orders and their legs; None when a record is not an
     order object."""
+    if all(isinstance(page, pl.DataFrame) for _, page in pages):
+        return _frame_columns(pages)  # type: ignore[arg-type]
     if not all(type(page) is list for _, page in pages):
         return None
     records = [record for _, page in pages for record in page]
@@ -178,6 +193,30 @@ def _columns(pages: Sequence[AccountPage]) -> Columns | None:
         "account_id": accounts,
         "parent_order_id": parents,
     }
+
+
+def _frame_columns(pages: Sequence[tuple[str, pl.DataFrame]]) -> pl.DataFrame | None:
+    """The raw columns of frame pages (`order_pages.PAGE_SCHEMA`): their orders, then the
+    legs under them; None when a parent of legs has no id or a leg lists legs (nulls)."""
+    if not pages:
+        return pl.DataFrame(schema=RAW_SCHEMA)
+    frame = pl.concat(
+        [page.with_columns(account_id=pl.lit(account_id, pl.String)) for account_id, page in pages]
+    )
+    orders = frame.select(*FIELDS, "account_id", parent_order_id=pl.lit(None, pl.String))
+    parents = frame.filter(pl.col("legs").list.len() > 0)
+    if parents.is_empty():
+        return orders
+    if parents.get_column("id").null_count():
+        return None
+    legs = (
+        parents.select("account_id", pl.col("id").alias("parent_order_id"), "legs")
+        .explode("legs")
+        .unnest("legs")
+    )
+    if (legs.get_column("legs").list.len() > 0).any():
+        return None
+    return pl.concat([orders, legs.select(*FIELDS, "account_id", "parent_order_id")])
 
 
 def _legs(
@@ -210,7 +249,7 @@ def _legs(
     return None
 
 
-def _by_records(account_id: str, page: Sequence[Mapping[str, Any]]) -> list[Row | Unreadable]:
+def _by_records(account_id: str, page: Records) -> list[Row | Unreadable]:
     return salvage(
         page,
         lambda order: normalize.order_rows(order, account_id=account_id),

@@ -14,10 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from brokers.alpaca.client import ORDERS, orders_params
+from brokers.alpaca.order_pages import order_page
 from brokers.alpaca_broker.trade_events import first_id_at, last_id_at, trade_events
 from brokers.errors import PayloadError
 from brokers.http import JsonResponse, Transport
-from brokers.paging import InclusiveTimeWindowPaginator, walk
+from brokers.paging import InclusiveTimeWindowPaginator, Page, walk
 from brokers.parse import to_utc
 from brokers.ratelimit import RateLimit
 
@@ -70,10 +71,8 @@ class AlpacaBrokerClient:
             max_resumes=self.transport.settings.max_attempts,
         )
 
-    def order_pages(
-        self, account_id: str, after: datetime | None = None
-    ) -> AsyncIterator[list[dict[str, Any]]]:
+    def order_pages(self, account_id: str, after: datetime | None = None) -> AsyncIterator[Page]:
         """Every order of one account (submitted after `after`, when given), in pages of at
-        most 500, none missed or repeated."""
+        most 500, none missed or repeated; each a frame polars read, or records."""
         path = f"/v1/trading/accounts/{account_id}/orders"
-        return walk(self.transport, path, ORDERS, orders_params(after))
+        return walk(self.transport, path, ORDERS, orders_params(after), decode=order_page)

@@ -1,12 +1,15 @@
-"""The column-wise reading of Alpaca order pages gives exactly the rows the record-by-record
-reading gives, and leaves to that reading every page it does not fully understand."""
+"""The column-wise reading of Alpaca order pages, from decoded records or from a frame read
+straight from the response bytes, gives exactly the rows the record-by-record reading
+gives, and leaves to that reading every page it does not fully understand."""
 
 from __future__ import annotations
 
 import copy
+import json
 import logging
 import random
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -14,6 +17,7 @@ import pytest
 
 from brokers.alpaca.normalize import order_identity, order_rows
 from brokers.alpaca.order_frames import orders_frame, read_columnwise
+from brokers.alpaca.order_pages import order_page
 from brokers.connector import FetchContext
 from brokers.frames import canonical_frame, lineage_columns, salvage
 
@@ -94,7 +98,7 @@ def _by_records(page: list[dict[str, Any]]) -> pl.DataFrame:
     return canonical_frame("orders", rows, source="src", broker="alpaca", ctx=CTX)
 
 
-def _page(size: int, seed: int) -> list[dict[str, Any]]:
+def _page(size: int, seed: int, *, nested_legs: bool = True) -> list[dict[str, Any]]:
     chooser = random.Random(seed)
     page = []
     for n in range(size):
@@ -104,10 +108,19 @@ def _page(size: int, seed: int) -> list[dict[str, Any]]:
         if n % 7 == 3:  # a multi-leg order: legs, one with a leg of its own
             leg = {**ORDER, "id": f"leg-{seed}-{n}", "side": "buy", "legs": None}
             inner = {**ORDER, "id": f"inner-{seed}-{n}", "status": "held"}
-            leg["legs"] = [inner]
+            leg["legs"] = [inner] if nested_legs else []
             order["legs"] = [leg, {**ORDER, "id": f"leg2-{seed}-{n}"}]
         page.append(order)
     return page
+
+
+def _wire(page: list[dict[str, Any]]) -> bytes:
+    """The page as the API sends it: compact JSON."""
+    return json.dumps(page, separators=(",", ":")).encode()
+
+
+def _decoded(body: bytes) -> list[dict[str, Any]]:
+    return json.loads(body, parse_float=Decimal)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -185,3 +198,78 @@ def test_pages_of_several_accounts_are_read_at_once_and_an_unusual_one_alone():
         pages[2][1][5]["id"]
     ]
     assert mixed.height == fast.height
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_page_read_from_its_bytes_gives_the_rows_of_its_records(seed):
+    page = _page(60, seed, nested_legs=False)
+    frame = order_page(_wire(page))
+    assert isinstance(frame, pl.DataFrame)  # read by polars, no record decoded
+    assert _columnwise(frame) is not None
+    assert _rows(_framed(frame)) == _rows(_by_records(page))
+
+
+# Bodies polars would misread (a number through a float, a boolean as text, legs deeper
+# than the frame holds) or that are not a page: decoded as JSON instead.
+NOT_FOR_POLARS = [
+    (b'"qty":"159"', b'"qty":1.00000000000000001'),
+    (b'"qty":"159"', b'"qty":159'),
+    (b'"qty":"159"', b'"qty": -2.5'),
+    (b'"side":"sell"', b'"side":true'),
+    (b'"qty":"159"', b'"qty" :"159"'),  # a space before a colon: not the usual layout
+    (b'"legs":null', b'"legs":[{"id":"leg","symbol":"VOO","legs":[{"id":"inner"}]}]'),
+]
+
+
+@pytest.mark.parametrize(("usual", "unusual"), NOT_FOR_POLARS)
+def test_a_body_polars_could_misread_is_decoded_as_json(usual, unusual):
+    body = _wire([ORDER, {**ORDER, "id": "second"}])
+    assert usual in body
+    body = body.replace(usual, unusual, 1)
+    decoded = order_page(body)
+    assert isinstance(decoded, list)
+    assert decoded == _decoded(body)
+    assert _rows(_framed(decoded)) == _rows(_by_records(_decoded(body)))
+
+
+def test_an_exact_number_stays_exact():
+    body = _wire([ORDER]).replace(b'"qty":"159"', b'"qty":1.00000000000000001')
+    frame = _framed(order_page(body))
+    assert frame.get_column("quantity").to_list() == [Decimal("1.00000000000000001")]
+
+
+def test_a_body_that_is_not_a_page_or_not_json():
+    assert order_page(b'{"message":"forbidden"}') == {"message": "forbidden"}
+    assert order_page(b"[]").is_empty()
+    with pytest.raises(ValueError):
+        order_page(_wire([ORDER])[:-40])  # cut short: the transport retries it
+
+
+@pytest.mark.parametrize(("field", "value"), UNUSUAL)
+def test_an_unusual_record_read_from_bytes_reads_as_its_record(field, value):
+    page = _page(10, 1, nested_legs=False)
+    page[4] = {**copy.deepcopy(page[4]), field: value}
+    body = _wire(page)
+    assert _rows(_framed(order_page(body))) == _rows(_by_records(_decoded(body)))
+
+
+def test_a_leg_listing_null_legs_reads_as_its_record():
+    page = _page(8, 2, nested_legs=False)
+    page[3]["legs"][0]["legs"] = [None]  # read record by record: the order is quarantined
+    frame = order_page(_wire(page))
+    assert isinstance(frame, pl.DataFrame)
+    read = _framed(frame)
+    assert _rows(read) == _rows(_by_records(page))
+    assert read.filter(pl.col("quarantine_reason").is_not_null()).height == 1
+
+
+@pytest.mark.parametrize("field", ["id", "symbol"])
+def test_a_null_required_field_is_quarantined_as_a_missing_one(field):
+    absent = {k: v for k, v in ORDER.items() if k != field}
+    null = {**ORDER, field: None}
+    for page in ([absent], [null]):
+        rows = _rows(_framed(page))
+        assert len(rows) == 1
+        assert rows[0]["quarantine_reason"] == (
+            f"unreadable record: required field {field!r} is missing or null"
+        )

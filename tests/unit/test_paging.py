@@ -1,6 +1,6 @@
-"""The inclusive time-window paginator over an in-memory list sorted by time: every row
-once however the page boundaries fall among rows sharing an instant, and a clear error
-when more than a page shares one."""
+"""The paginators over in-memory lists sorted by time or numbered: every row once however
+the page boundaries fall among rows sharing an instant (pages of records or frames alike),
+and a clear error when more than a page shares one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import polars as pl
 import pytest
 
 from brokers.paging import (
@@ -15,7 +16,10 @@ from brokers.paging import (
     MalformedPage,
     PageNumberPaginator,
     StalledPaging,
+    TimeWindowPaginator,
+    values,
 )
+from brokers.parse import to_utc
 
 PAGE = 4
 
@@ -112,3 +116,46 @@ def test_an_envelope_without_its_list_is_refused():
 
     with pytest.raises(MalformedPage, match="expected a page envelope"):
         asyncio.run(collect())
+
+
+def window_walk(rows: list[dict[str, Any]], *, framed: bool) -> tuple[list[str], int]:
+    """(ids yielded, requests made): an API with an exclusive `after` and nanosecond
+    timestamps, answering in records or, as a page decoder reads them, in a frame."""
+    paginator = TimeWindowPaginator("submitted_at", limit=PAGE)
+    calls = 0
+
+    async def fetch(params: Mapping[str, Any]) -> Any:
+        nonlocal calls
+        calls += 1
+        bound = to_utc(params["after"]) if "after" in params else None
+        page = [r for r in rows if bound is None or to_utc(r["submitted_at"]) > bound]
+        page = page[: params["limit"]]
+        return (
+            pl.DataFrame(page, schema={"id": pl.String, "submitted_at": pl.String})
+            if (framed)
+            else page
+        )
+
+    async def main() -> list[str]:
+        return [i async for page in paginator.pages(fetch, {}) for i in values(page, "id")]
+
+    return asyncio.run(main()), calls
+
+
+@pytest.mark.parametrize(
+    "times",
+    [
+        [f"2024-01-01T00:00:0{s}.000000001Z" for s in range(9)],  # nanoseconds past the bound
+        ["2024-01-01T00:00:00Z"] * 3 + ["2024-01-02T00:00:00.5Z"] * 3 + ["2024-01-03T00:00:00Z"],
+        ["2024-01-01T00:00:00Z"]
+        + ["2024-01-02T00:00:00.000000007Z"] * 3  # ties with nanoseconds at a page's end
+        + ["2024-01-03T00:00:00Z"],
+        [f"2024-01-0{d}T00:00:00Z" for d in range(1, 5)],  # exactly one full page
+        [],
+    ],
+)
+def test_time_windows_walk_records_and_frames_alike(times):
+    rows = [{"id": f"o{i}", "submitted_at": t} for i, t in enumerate(times)]
+    as_records = window_walk(rows, framed=False)
+    assert as_records[0] == [r["id"] for r in rows]
+    assert window_walk(rows, framed=True) == as_records
