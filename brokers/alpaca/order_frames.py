@@ -114,14 +114,7 @@ class OrderBatch:
         """The batch as rows of the orders table: in one query when every page is in the
         usual form, else page by page (column-wise, or record by record)."""
         lineage = lineage_columns(TABLE, source=source, broker=broker, ctx=ctx)
-        framed = [(a, page) for a, page in self.pages if isinstance(page, pl.DataFrame)]
-        columns = self.columns
-        if framed and columns is not None:
-            from_frames = _frame_columns(framed)
-            listed = raw_frame(columns, RAW_SCHEMA) if isinstance(columns, dict) else columns
-            columns = (
-                None if from_frames is None or listed is None else pl.concat([listed, from_frames])
-            )
+        columns = self._raw_columns()
         if columns is not None:
             frame = _read(columns, lineage)
             if frame is not None:
@@ -137,6 +130,19 @@ class OrderBatch:
                 alone = canonical_frame(TABLE, rows, source=source, broker=broker, ctx=ctx)
             frames.append(alone)
         return pl.concat(frames, how="diagonal")  # diagonal: some have quarantine rows
+
+    def _raw_columns(self) -> Columns | pl.DataFrame | None:
+        """Every page's raw columns, records' and frames' together; None when a page is
+        not in the usual form."""
+        framed = [(a, page) for a, page in self.pages if isinstance(page, pl.DataFrame)]
+        if not framed or self.columns is None:
+            return self.columns
+        picked = self.columns
+        listed = raw_frame(picked, RAW_SCHEMA) if isinstance(picked, dict) else picked
+        from_frames = _frame_columns(framed)
+        if listed is None or from_frames is None:
+            return None
+        return pl.concat([listed, from_frames])
 
 
 def _read(columns: Columns | pl.DataFrame, lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:

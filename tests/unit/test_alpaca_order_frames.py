@@ -273,3 +273,36 @@ def test_a_null_required_field_is_quarantined_as_a_missing_one(field):
         assert rows[0]["quarantine_reason"] == (
             f"unreadable record: required field {field!r} is missing or null"
         )
+
+
+def test_a_batch_of_frames_and_records_reads_each_page_as_its_records():
+    pages = [(f"account-{n}", _page(20, n, nested_legs=n % 2 == 0)) for n in range(4)]
+    pages[1][1][2]["qty"] = "lots"  # quarantined, whichever reading takes its page
+    read = [(account, order_page(_wire(page))) for account, page in pages]
+    assert [type(page).__name__ for _, page in read] == ["list", "DataFrame"] * 2
+    expected = pl.concat(
+        [
+            canonical_frame(
+                "orders",
+                salvage(
+                    page,
+                    lambda order, a=account: order_rows(order, account_id=a),
+                    lambda order, a=account: order_identity(order, a),
+                ),
+                source="src",
+                broker="alpaca",
+                ctx=CTX,
+            )
+            for account, page in pages
+        ],
+        how="diagonal",
+    )
+    batch = orders_frame(read, source="src", broker="alpaca", ctx=CTX)
+    assert _rows(batch) == _rows(expected)
+    clean = [(account, page) for account, page in read if account != "account-1"]
+    at_once = orders_frame(clean, source="src", broker="alpaca", ctx=CTX)  # one query
+    assert _rows(at_once) == [
+        {name: value for name, value in row.items() if name != "quarantine_reason"}
+        for row in _rows(expected)
+        if row["account_id"] != "account-1"
+    ]
