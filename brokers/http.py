@@ -94,9 +94,9 @@ def server_time_of(headers: httpx.Headers) -> datetime:
     return datetime.now(UTC)
 
 
-def decode_json(body: str | bytes) -> Any:
+def decode_json(text: str) -> Any:
     """JSON with every number read as an exact Decimal (0.1 stays 0.1)."""
-    return json.loads(body, parse_float=Decimal, parse_int=int)
+    return json.loads(text, parse_float=Decimal, parse_int=int)
 
 
 def error_message(response: httpx.Response) -> str:
@@ -290,7 +290,7 @@ class Transport:
             return failure
         self._raise_for_status(response, endpoint)
         try:
-            body = (decode or decode_json)(response.content)
+            body = decode_json(response.text) if decode is None else decode(response.content)
         except ValueError:
             return Failure(
                 f"HTTP {response.status_code} with a body that is not JSON "

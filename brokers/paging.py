@@ -40,7 +40,7 @@ class MalformedPage(ValueError):
 class Paginator(Protocol):
     expect: ClassVar[type]  # the JSON type of one page: list, or dict for an envelope
 
-    def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[list[Row]]: ...
+    def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[Page]: ...
 
 
 async def walk(
@@ -54,7 +54,7 @@ async def walk(
     """Every page of a list endpoint, read through the source's transport; a walk that
     cannot progress, or a page that is not what the paginator walks, fails the source,
     naming the endpoint. `decode` reads each body (see `Transport.get_json`): a frame it
-    returns stands for a list of records."""
+    returns stands for a list of records, which only `TimeWindowPaginator` walks."""
     expect = paginator.expect if decode is None else (paginator.expect, pl.DataFrame)
 
     async def fetch(query: Mapping[str, Any]) -> Any:

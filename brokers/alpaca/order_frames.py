@@ -93,7 +93,7 @@ class OrderBatch:
         self.pages.append((account_id, page))
         self.orders += len(page)
         if isinstance(page, pl.DataFrame) or not isinstance(self.columns, dict):
-            return  # a frame is read at once; a page before was not in the usual form
+            return  # a frame has its columns; a page before was not in the usual form
         picked = _columns([(account_id, page)])
         if picked is None:
             self.columns = None

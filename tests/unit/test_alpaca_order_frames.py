@@ -116,7 +116,7 @@ def _page(size: int, seed: int, *, nested_legs: bool = True) -> list[dict[str, A
 
 def _wire(page: list[dict[str, Any]]) -> bytes:
     """The page as the API sends it: compact JSON."""
-    return json.dumps(page, separators=(",", ":")).encode()
+    return json.dumps(page, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _decoded(body: bytes) -> list[dict[str, Any]]:
@@ -209,14 +209,16 @@ def test_a_page_read_from_its_bytes_gives_the_rows_of_its_records(seed):
     assert _rows(_framed(frame)) == _rows(_by_records(page))
 
 
-# Bodies polars would misread (a number through a float, a boolean as text, legs deeper
-# than the frame holds) or that are not a page: decoded as JSON instead.
+# Bodies polars would misread (a number through a float, a boolean as text, a lone
+# surrogate as NUL, legs deeper than the frame holds): decoded as JSON instead.
 NOT_FOR_POLARS = [
     (b'"qty":"159"', b'"qty":1.00000000000000001'),
     (b'"qty":"159"', b'"qty":159'),
     (b'"qty":"159"', b'"qty": -2.5'),
+    (b'"qty":"159"', b'"qty" :1.10'),
+    (b'"qty":"159"', b'"qty"\n:\t-1'),
     (b'"side":"sell"', b'"side":true'),
-    (b'"qty":"159"', b'"qty" :"159"'),  # a space before a colon: not the usual layout
+    (b'"symbol":"VOO"', b'"symbol":"\\ud83d\\ude00"'),
     (b'"legs":null', b'"legs":[{"id":"leg","symbol":"VOO","legs":[{"id":"inner"}]}]'),
 ]
 
@@ -230,6 +232,25 @@ def test_a_body_polars_could_misread_is_decoded_as_json(usual, unusual):
     assert isinstance(decoded, list)
     assert decoded == _decoded(body)
     assert _rows(_framed(decoded)) == _rows(_by_records(_decoded(body)))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["café", 'a "quoted" \\ path', "tab\tand newline\n", "emoji 😀", "a : 5, t"],
+)
+def test_escapes_and_layout_read_as_json_reads_them(text):
+    page = _page(12, 3, nested_legs=False)
+    page[1]["client_order_id"] = text
+    laid_out = json.dumps(page, indent=2, ensure_ascii=False).encode()
+    for body in (_wire(page), laid_out):
+        read = order_page(body)
+        assert isinstance(read, pl.DataFrame) or ": 5" in text  # text like a number: JSON
+        assert _rows(_framed(read)) == _rows(_by_records(_decoded(body)))
+
+
+def test_a_lone_surrogate_is_decoded_as_json():
+    body = _wire([ORDER]).replace(b'"symbol":"VOO"', b'"symbol":"\\ud800"')
+    assert order_page(body) == _decoded(body)  # polars would read it as NUL
 
 
 def test_an_exact_number_stays_exact():
