@@ -89,11 +89,11 @@ def _framed(page: list[dict[str, Any]]) -> pl.DataFrame:
     return orders_frame([(ACCOUNT, page)], source="src", broker="alpaca", ctx=CTX)
 
 
-def _by_records(page: list[dict[str, Any]]) -> pl.DataFrame:
+def _by_records(page: list[dict[str, Any]], account: str = ACCOUNT) -> pl.DataFrame:
     rows = salvage(
         page,
-        lambda order: order_rows(order, account_id=ACCOUNT),
-        lambda order: order_identity(order, ACCOUNT),
+        lambda order: order_rows(order, account_id=account),
+        lambda order: order_identity(order, account),
     )
     return canonical_frame("orders", rows, source="src", broker="alpaca", ctx=CTX)
 
@@ -173,23 +173,7 @@ def test_an_empty_page_has_the_contract_columns():
 
 def test_pages_of_several_accounts_are_read_at_once_and_an_unusual_one_alone():
     pages = [(f"account-{n}", _page(30, n)) for n in range(4)]
-    slow = pl.concat([_by_records(page) for _, page in pages])
-    slow = pl.concat(
-        [
-            canonical_frame(
-                "orders",
-                salvage(
-                    page,
-                    lambda order, a=account: order_rows(order, account_id=a),
-                    lambda order, a=account: order_identity(order, a),
-                ),
-                source="src",
-                broker="alpaca",
-                ctx=CTX,
-            )
-            for account, page in pages
-        ]
-    )
+    slow = pl.concat([_by_records(page, account) for account, page in pages])
     fast = orders_frame(pages, source="src", broker="alpaca", ctx=CTX)
     assert _rows(fast) == _rows(slow)
     pages[2][1][5]["qty"] = "lots"  # one record the column-wise reading cannot take
@@ -301,23 +285,7 @@ def test_a_batch_of_frames_and_records_reads_each_page_as_its_records():
     pages[1][1][2]["qty"] = "lots"  # quarantined, whichever reading takes its page
     read = [(account, order_page(_wire(page))) for account, page in pages]
     assert [type(page).__name__ for _, page in read] == ["list", "DataFrame"] * 2
-    expected = pl.concat(
-        [
-            canonical_frame(
-                "orders",
-                salvage(
-                    page,
-                    lambda order, a=account: order_rows(order, account_id=a),
-                    lambda order, a=account: order_identity(order, a),
-                ),
-                source="src",
-                broker="alpaca",
-                ctx=CTX,
-            )
-            for account, page in pages
-        ],
-        how="diagonal",
-    )
+    expected = pl.concat([_by_records(page, account) for account, page in pages], how="diagonal")
     batch = orders_frame(read, source="src", broker="alpaca", ctx=CTX)
     assert _rows(batch) == _rows(expected)
     clean = [(account, page) for account, page in read if account != "account-1"]
