@@ -26,7 +26,7 @@ from typing import Protocol, runtime_checkable
 import polars as pl
 
 from assets.store import StoreCounts, store
-from brokers.connector import Connector, FetchContext
+from brokers.connector import Connector, FetchContext, account_currencies
 from warehouse import Lake
 from warehouse.lake import MAX_PARTS, SMALL_ROWS
 
@@ -53,7 +53,12 @@ class OrderChangeFeed(Protocol):
     async def api_clock(self) -> datetime: ...
 
     def order_changes(
-        self, ctx: FetchContext, after: datetime, until: datetime, parents: Mapping[str, str]
+        self,
+        ctx: FetchContext,
+        after: datetime,
+        until: datetime,
+        parents: Mapping[str, str],
+        currencies: Mapping[str, str] | None = None,
     ) -> AsyncIterator[pl.DataFrame]: ...
 
 
@@ -67,6 +72,7 @@ class OrdersRead:
     since: dict[str, datetime] = field(default_factory=dict)
     changes_after: datetime | None = None
     parents: dict[str, str] = field(default_factory=dict)  # leg -> parent, as landed
+    currencies: dict[str, str] = field(default_factory=dict)  # account -> its currency
     # The API's clock as the read begins, for a connector with a change feed: where the
     # changes read end, and the source's mark once the run has landed everything.
     began: datetime | None = None
@@ -112,6 +118,7 @@ async def plan_read(
             accounts.filter(~pl.col("account_id").is_in(landed.implode())),
             changes_after=mark - CHANGES_OVERLAP,
             parents=dict(zip(legs["order_id"], legs["parent_order_id"], strict=True)),
+            currencies=account_currencies(accounts),
             began=began,
         )
     return OrdersRead(accounts, since=landed_cursors(lake, source, lookback), began=began)
@@ -163,7 +170,9 @@ async def sync_orders(
             assert isinstance(connector, OrderChangeFeed) and read.began is not None
             ids = read.listed.get_column("account_id").implode()
             listed = pl.col("account_id").is_in(ids).fill_null(False)  # read whole below
-            changes = connector.order_changes(ctx, read.changes_after, read.began, read.parents)
+            changes = connector.order_changes(
+                ctx, read.changes_after, read.began, read.parents, read.currencies
+            )
             async for page in changes:
                 await writer.add(page.filter(~listed))
         if read.listed.height:

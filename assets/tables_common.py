@@ -53,11 +53,13 @@ def pool(kind: str) -> str:
 def step_metadata(
     counts: StoreCounts, requests: int, ctx: FetchContext, **extra: object
 ) -> dict[str, object]:
-    """What a step did, and what the user should know about it (`warnings`)."""
+    """What a step did, and what the user should know about it (`warnings`, and the
+    broker values that landed as `other`, `unknown_values`)."""
     warnings = {"warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in ctx.warnings))}
     return {
         **counts.metadata(),
         "requests": requests,
         **extra,
         **(warnings if ctx.warnings else {}),
+        **({"unknown_values": dg.MetadataValue.json(ctx.unknown_values)} if ctx.unknown else {}),
     }

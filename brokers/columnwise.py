@@ -2,11 +2,16 @@
 values parsed by polars in bulk, and one check that every value was in the form the bulk
 reading takes exactly. When a value is not, the caller reads those records one by one by
 its own rules (and quarantines what it cannot read), so both readings give the same rows.
+
+Polars casts decimal text to the contract's Decimal(38, 18) as `brokers.parse.to_decimal`
+reads it, more than 18 places rounded half to even; what it cannot read (more than 20
+integer digits, spaces, `NaN`) comes out null, and those records are read one by one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
@@ -14,7 +19,6 @@ import polars as pl
 
 from schemas import DECIMAL, table
 
-PLAIN_DECIMAL_LENGTH = 20  # shorter decimal text cannot hold more than 18 places
 RFC3339_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%#z"
 USUAL_COLUMN = "__usual"
 
@@ -37,8 +41,23 @@ def pick(records: Sequence[Any], fields: Sequence[str]) -> list[tuple[Any, ...]]
     return list(zip(*rows, strict=True))
 
 
-def blank_as_null(name: str) -> pl.Expr:
-    return pl.when(pl.col(name) != "").then(pl.col(name))
+def nested(values: Sequence[Any], fields: Mapping[str, str]) -> Columns | None:
+    """Fields of a nested object (Alpaca's `usd`), a column each (`fields`: column <- the
+    object's field; an absent object gives nulls); None when a value is not an object."""
+    if not any(values):
+        return {name: [None] * len(values) for name in fields}
+    if not all(value is None or isinstance(value, Mapping) for value in values):
+        return None
+    return {
+        name: [value.get(field) if value else None for value in values]
+        for name, field in fields.items()
+    }
+
+
+def blank_as_null(value: str | pl.Expr) -> pl.Expr:
+    """A column (by name) or an expression, with "" as null."""
+    expr = pl.col(value) if isinstance(value, str) else value
+    return pl.when(expr != "").then(expr)
 
 
 def parsed(name: str) -> str:
@@ -61,13 +80,9 @@ def parse_timestamp(field: str) -> pl.Expr:
 
 
 def decimal_is_usual(field: str) -> pl.Expr:
-    """Every value plain and short (a cast never rounds it) and read."""
+    """Every value plain (no exponent) and read."""
     text = pl.col(field)
-    plain = (
-        (text.str.len_bytes() < PLAIN_DECIMAL_LENGTH)
-        & ~text.str.contains("e", literal=True)
-        & ~text.str.contains("E", literal=True)
-    )
+    plain = ~text.str.contains("e", literal=True) & ~text.str.contains("E", literal=True)
     return (text.is_null() | plain).all() & was_read(field)
 
 
@@ -85,13 +100,29 @@ def canonical(raw: pl.Expr, mapping: Mapping[str, Any], default: object) -> pl.E
     )
 
 
-def raw_frame(columns: Columns, raw_schema: Mapping[str, pl.DataType]) -> pl.DataFrame | None:
+def raw_frame(
+    columns: Columns, raw_schema: Mapping[str, pl.DataType], decimals: Sequence[str] = ()
+) -> pl.DataFrame | None:
     """The picked columns as a polars frame of text; None when a value is not text (a
-    number, a list or an object where the API sends a string)."""
+    list or an object where the API sends a string, a number outside `decimals`). A
+    number in one of the `decimals` columns (an exact Decimal or an int, as JSON decoding
+    gives them: older Alpaca bodies send `qty` as 1) is taken as its text."""
     try:
         return pl.DataFrame(columns, schema=dict(raw_schema), strict=True)
     except (TypeError, ValueError, pl.exceptions.PolarsError):
+        pass
+    if not decimals:
         return None
+    texts = {**columns, **{name: numbers_as_text(columns[name]) for name in decimals}}
+    try:
+        return pl.DataFrame(texts, schema=dict(raw_schema), strict=True)
+    except (TypeError, ValueError, pl.exceptions.PolarsError):
+        return None
+
+
+def numbers_as_text(values: list[Any]) -> list[Any]:
+    """Decimals and ints (not booleans) as their text; anything else as it is."""
+    return [str(v) if type(v) is Decimal or type(v) is int else v for v in values]
 
 
 def read_frame(
@@ -101,12 +132,14 @@ def read_frame(
     parse: Sequence[pl.Expr],
     output: Sequence[pl.Expr],
     usual: pl.Expr,
+    decimals: Sequence[str] = (),
 ) -> pl.DataFrame | None:
     """The table's rows from raw columns in one polars query: `parse` adds parsed columns,
-    `output` gives the table's columns in order; None when a raw value is not text or
-    `usual` does not hold, and the records must be read one by one."""
+    `output` gives the table's columns in order; None when a raw value is not text (but
+    a number in one of the `decimals` columns) or `usual` does not hold, and the records
+    must be read one by one."""
     if isinstance(raw, dict):
-        raw = raw_frame(raw, raw_schema)
+        raw = raw_frame(raw, raw_schema, decimals)
     if raw is None:
         return None
     frame = raw.lazy().with_columns(parse).select(*output, usual.alias(USUAL_COLUMN)).collect()

@@ -7,12 +7,16 @@ accounts, so each canonical table is fetched by its own step.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
 import polars as pl
+
+OTHER = "other"  # the canonical value a broker value no mapping knows lands as
+RAW_PREFIX = "raw_"
 
 
 class Log(Protocol):
@@ -31,9 +35,43 @@ class FetchContext:
     # the step logs each as a warning and shows them in its metadata.
     warnings: list[str] = field(default_factory=list)
 
+    # Broker values that landed as `other` (an enum grew), per "table.column": the step
+    # lists them in its metadata.
+    unknown: dict[str, set[str]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
     def warn(self, message: str) -> None:
         self.warnings.append(message)
         self.log.warning(message)
+
+    def note_unknown(self, table: str, frame: pl.DataFrame) -> None:
+        """Note the raw values of `frame` that landed as `other` (every canonical column
+        with a `raw_` twin; blank raw values aside), logging each the first time."""
+        for raw in (name for name in frame.columns if name.startswith(RAW_PREFIX)):
+            column = raw.removeprefix(RAW_PREFIX)
+            if column not in frame.columns:
+                continue
+            values = (
+                frame.filter((pl.col(column) == OTHER) & (pl.col(raw) != ""))
+                .get_column(raw)
+                .unique()
+                .to_list()
+            )
+            if not values:
+                continue
+            key = f"{table}.{column}"
+            with self._lock:
+                seen = self.unknown.setdefault(key, set())
+                new = sorted(str(value) for value in values if str(value) not in seen)
+                seen.update(new)
+            for value in new:
+                self.log.info(f"{key}: {value!r} is a value brokerlake does not know: {OTHER}")
+
+    @property
+    def unknown_values(self) -> dict[str, list[str]]:
+        """The values noted by `note_unknown`, sorted, for a step's metadata."""
+        with self._lock:
+            return {key: sorted(values) for key, values in sorted(self.unknown.items())}
 
 
 @dataclass(frozen=True)
@@ -53,6 +91,17 @@ class Snapshot:
 
     frame: pl.DataFrame
     as_of: datetime
+
+
+def account_currencies(accounts: pl.DataFrame) -> dict[str, str]:
+    """Each account's base currency (its prices are in it), from an accounts frame."""
+    return dict(
+        zip(
+            accounts.get_column("account_id").to_list(),
+            accounts.get_column("base_currency").to_list(),
+            strict=True,
+        )
+    )
 
 
 class Connector(Protocol):

@@ -71,7 +71,8 @@ def canonical_frame(
     ctx: FetchContext,
 ) -> pl.DataFrame:
     """Rows (dicts of canonical columns, no lineage) as a frame with the table's schema;
-    Unreadable records add the `quarantine_reason` column that sends them to quarantine."""
+    Unreadable records add the `quarantine_reason` column that sends them to quarantine.
+    The values that landed as `other` are noted in `ctx`."""
     spec = table(table_name)
     lineage = _lineage(source, broker, ctx)
     records = [
@@ -86,7 +87,9 @@ def canonical_frame(
     unknown = {key for record in records for key in record} - set(schema)
     if unknown:
         raise KeyError(f"{table_name}: columns not in the contract: {sorted(unknown)}")
-    return pl.DataFrame(records, schema=schema, strict=True)
+    frame = pl.DataFrame(records, schema=schema, strict=True)
+    ctx.note_unknown(table_name, frame)
+    return frame
 
 
 def lineage_columns(

@@ -6,10 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
-MAX_SCALE = 18  # the contract's Decimal(38, 18)
+MAX_SCALE = 18  # the contract's Decimal(38, 18): 18 decimal places...
+MAX_INTEGER_DIGITS = 20  # ...and 20 integer digits
+_QUANTUM = Decimal(1).scaleb(-MAX_SCALE)
+# Wide enough to round any value that fits (38 digits) without the context's own rounding.
+_ROUNDING = Context(prec=MAX_SCALE + MAX_INTEGER_DIGITS + 2, rounding=ROUND_HALF_EVEN)
 _FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
@@ -34,8 +38,10 @@ def required(record: Mapping[str, Any], field: str) -> str:
 def to_decimal(value: object) -> Decimal | None:
     """A JSON string or number as an exact Decimal; None stays None, '' is None.
 
-    Raises ValueError for text that is not a number or needs more than 18 decimal places
-    (the contract would have to round it).
+    A value with more than 18 decimal places is rounded to 18, half to even (the
+    contract's scale; polars' cast rounds the same way, so every reading agrees). Raises
+    ParseError for text that is not a number, and for a number that cannot fit the
+    contract at all (more than 20 integer digits).
     """
     if value is None or value == "":
         return None
@@ -45,8 +51,8 @@ def to_decimal(value: object) -> Decimal | None:
         except InvalidOperation:
             raise ParseError(f"not a decimal: {value!r}", value) from None
         if len(value) < 20 and number.is_finite() and "e" not in value and "E" not in value:
-            return number  # too short to hold more than 18 decimal places
-        return _checked(number, value)
+            return number  # too short to hold more than 18 places or 20 integer digits
+        return _fitted(number, value)
     if isinstance(value, bool):
         raise ParseError(f"not a decimal: {value!r}", value)
     if isinstance(value, float):
@@ -55,20 +61,26 @@ def to_decimal(value: object) -> Decimal | None:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except InvalidOperation:
         raise ParseError(f"not a decimal: {value!r}", value) from None
-    return _checked(number, value)
+    return _fitted(number, value)
 
 
-def _checked(number: Decimal, value: object) -> Decimal:
-    """`number`, if finite and exact within the contract's scale."""
+def _fitted(number: Decimal, value: object) -> Decimal:
+    """`number` within the contract's Decimal(38, 18): rounded half to even to 18 places;
+    ParseError if it is not finite or has more than 20 integer digits."""
     if not number.is_finite():
         raise ParseError(f"not a finite decimal: {value!r}", value)
+    too_wide = ParseError(
+        f"{value!r} has more than {MAX_INTEGER_DIGITS} integer digits "
+        f"(the contract holds Decimal(38, {MAX_SCALE}))",
+        value,
+    )
+    if number.adjusted() >= MAX_INTEGER_DIGITS:
+        raise too_wide
     exponent = number.as_tuple().exponent
-    if (
-        isinstance(exponent, int)
-        and -exponent > MAX_SCALE
-        and number != number.quantize(Decimal(1).scaleb(-MAX_SCALE))
-    ):
-        raise ParseError(f"{value!r} has more than {MAX_SCALE} decimal places", value)
+    if isinstance(exponent, int) and -exponent > MAX_SCALE:
+        number = number.quantize(_QUANTUM, context=_ROUNDING)
+        if number.adjusted() >= MAX_INTEGER_DIGITS:  # 99...9.9999 rounded up past the edge
+            raise too_wide
     return number
 
 

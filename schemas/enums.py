@@ -78,6 +78,17 @@ class OrderSide(CanonicalEnum):
     OTHER = "other"
 
 
+class OrderClass(CanonicalEnum):
+    """How an order relates to others: alone, or one of a group placed together."""
+
+    SIMPLE = "simple"
+    BRACKET = "bracket"  # an entry with a take-profit and a stop-loss leg
+    OCO = "oco"  # one cancels the other
+    OTO = "oto"  # one triggers the other
+    MLEG = "mleg"  # a multi-leg (options spread) order: the parent and its legs
+    OTHER = "other"
+
+
 class OrderType(CanonicalEnum):
     MARKET = "market"
     LIMIT = "limit"

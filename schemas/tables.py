@@ -1,8 +1,10 @@
 """One Pandera model per canonical table, and the facts about each table (key, partitioning).
 
 Money and quantities are `Decimal(38, 18)`: exact, and wide enough for any price or
-quantity a broker sends (20 integer digits). Timestamps are microsecond UTC; dates are
-calendar dates in UTC.
+quantity a broker sends (20 integer digits). A value with more than 18 decimal places (an
+Alpaca average or an LCT conversion carries up to 28) is rounded to 18, half to even, as
+it is read; one with more than 20 integer digits cannot be held and its record is
+quarantined. Timestamps are microsecond UTC; dates are calendar dates in UTC.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from schemas.enums import (
     ConnectionStatus,
     ConnectionType,
     InstrumentType,
+    OrderClass,
     OrderSide,
     OrderStatus,
     OrderType,
@@ -132,16 +135,33 @@ class Positions(Row):
     cost_basis: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
     unrealized_pnl: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
     currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
+    # Local Currency Trading (an Alpaca account in JPY, EUR, ...): the figures above are in
+    # the account's currency; the broker's USD figures and its current exchange rate
+    # (USD -> the account's currency) stay beside them. Null for other accounts.
+    swap_rate: Series[DECIMAL] = pa.Field(nullable=True, gt=0)  # type: ignore[valid-type]
+    usd_average_cost: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    usd_market_price: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    usd_market_value: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    usd_cost_basis: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    usd_unrealized_pnl: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
 
     class Config:
         unique = ["source", "account_id", "position_key", "as_of_date"]
 
 
 class Orders(Row):
+    """One order, in its latest state. A multi-leg order is a parent row (its quantity,
+    net limit and fill price, signed: negative for a credit) and a row per leg, each
+    pointing at the parent and holding its ratio to the parent's quantity."""
+
     account_id: str = pa.Field(str_length={"min_value": 1})
     order_id: str = pa.Field(str_length={"min_value": 1})
     parent_order_id: str = pa.Field(nullable=True)
     client_order_id: str = pa.Field(nullable=True)
+    order_class: str = one_of(OrderClass)
+    raw_order_class: str = pa.Field(nullable=True)
+    replaces_order_id: str = pa.Field(nullable=True)  # the order this one replaced
+    replaced_by_order_id: str = pa.Field(nullable=True)
     symbol: str = pa.Field(str_length={"min_value": 1})
     instrument_type: str = one_of(InstrumentType)
     raw_instrument_type: str = pa.Field(nullable=True)
@@ -154,16 +174,31 @@ class Orders(Row):
     status: str = one_of(OrderStatus)
     raw_status: str = pa.Field(nullable=True)
     quantity: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    ratio_quantity: Series[DECIMAL] = pa.Field(nullable=True, gt=0)  # type: ignore[valid-type]
     notional: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
     filled_quantity: Series[DECIMAL] = pa.Field(ge=0)  # type: ignore[valid-type]
-    limit_price: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
-    stop_price: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
-    average_fill_price: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    # Prices are signed only where the API documents it: a multi-leg order's net price.
+    limit_price: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    stop_price: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    trail_percent: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    trail_price: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    high_water_mark: Series[DECIMAL] = pa.Field(nullable=True, ge=0)  # type: ignore[valid-type]
+    average_fill_price: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    commission: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
     submitted_at: UtcDatetime  # type: ignore[valid-type]
     filled_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
     canceled_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
+    expired_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
+    failed_at: UtcDatetime = pa.Field(nullable=True)  # type: ignore[valid-type]
     updated_at: UtcDatetime  # type: ignore[valid-type]
     currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
+    # Local Currency Trading: prices above are in the account's currency; the broker's USD
+    # figures and the exchange rate (USD -> the account's currency) stay beside them.
+    swap_rate: Series[DECIMAL] = pa.Field(nullable=True, gt=0)  # type: ignore[valid-type]
+    usd_notional: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    usd_limit_price: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    usd_stop_price: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    usd_average_fill_price: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
 
     @pa.dataframe_check(name="filled_quantity <= quantity")
     @classmethod
@@ -171,6 +206,15 @@ class Orders(Row):
         return data.lazyframe.select(
             (pl.col("filled_quantity") <= pl.col("quantity")).fill_null(True)
         )
+
+    @pa.dataframe_check(name="prices >= 0 unless multi-leg (limit, stop, fill)")
+    @classmethod
+    def prices_signed_only_multi_leg(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        unsigned = pl.all_horizontal(
+            (pl.col(name) >= 0).fill_null(True)
+            for name in ("limit_price", "stop_price", "average_fill_price")
+        )
+        return data.lazyframe.select(unsigned | (pl.col("order_class") == OrderClass.MLEG.value))
 
     class Config:
         unique = ["source", "account_id", "order_id"]

@@ -73,6 +73,8 @@ ROWS: dict[str, dict[str, Any]] = {
         "order_id": "o1",
         "parent_order_id": None,
         "client_order_id": "c-o1",
+        "order_class": "simple",
+        "raw_order_class": "",
         "symbol": "AAPL",
         "instrument_type": "equity",
         "raw_instrument_type": "us_equity",

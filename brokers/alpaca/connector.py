@@ -10,9 +10,10 @@ import polars as pl
 from brokers.alpaca import normalize
 from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
 from brokers.alpaca.order_frames import orders_frame
+from brokers.alpaca.position_frames import PositionBatch
 from brokers.config import AlpacaSource
-from brokers.connector import AccountsBatch, FetchContext, Snapshot
-from brokers.frames import Row, Unreadable, canonical_frame, salvage
+from brokers.connector import AccountsBatch, FetchContext, Snapshot, account_currencies
+from brokers.frames import Row, Unreadable, canonical_frame
 from brokers.http import Transport, TransportSettings, settings_for
 
 BROKER = "alpaca"
@@ -65,12 +66,11 @@ class AlpacaTradingConnector:
         account_id = self._account_id(accounts)
         response = await self.client.positions()
         as_of = response.server_time
-        rows = salvage(
-            response.body,
-            lambda position: normalize.position_row(position, account_id=account_id, as_of=as_of),
-            lambda position: normalize.position_identity(position, account_id, as_of),
-        )
-        return Snapshot(self._frame("positions", rows, ctx), as_of)
+        batch = PositionBatch()
+        currency = account_currencies(accounts)[account_id]
+        batch.add(account_id, as_of, response.body, currency)
+        frame = batch.frame(day=as_of.date(), source=self.source.name, broker=BROKER, ctx=ctx)
+        return Snapshot(frame, as_of)
 
     async def orders(
         self,
@@ -79,10 +79,15 @@ class AlpacaTradingConnector:
         since: Mapping[str, datetime] | None = None,
     ) -> AsyncIterator[pl.DataFrame]:
         account_id = self._account_id(accounts)
+        currencies = account_currencies(accounts)
         seen = 0
         async for page in self.client.order_pages((since or {}).get(account_id)):
             frame = orders_frame(
-                [(account_id, page)], source=self.source.name, broker=BROKER, ctx=ctx
+                [(account_id, page)],
+                source=self.source.name,
+                broker=BROKER,
+                ctx=ctx,
+                currencies=currencies,
             )
             seen += frame.height
             ctx.log.info(f"source {self.source.name}: {seen} orders read")

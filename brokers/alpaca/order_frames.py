@@ -3,11 +3,12 @@ column-wise: the fields of many pages are picked in C (`itemgetter`), go to pola
 once, and are mapped and cast there in bulk, instead of a dict, a `Decimal` and a
 `datetime` per field per order in Python.
 
-The column-wise reading takes only pages in the usual form: every field a string or null,
-decimals plain and short (`-12.5`: a cast never rounds them), timestamps RFC 3339, ids
-and symbols present. A page with anything else is read record by record by
-`normalize.order_rows`, whose rules (and quarantine of what cannot be read) then decide.
-Both readings give the same rows; tests/unit/test_alpaca_order_frames.py holds them to it.
+The column-wise reading takes only pages in the usual form: every field a string or null
+(a number in a decimal field, as JSON decoding gives it, is taken as its text), decimals
+without an exponent, timestamps RFC 3339, ids and symbols present. A page with anything
+else is read record by record by `normalize.order_rows`, whose rules (and quarantine of
+what cannot be read) then decide. Both readings give the same rows;
+tests/unit/test_alpaca_order_frames.py holds them to it.
 
 A page comes as decoded records, or as a frame polars read from the response bytes
 (`order_pages`); a frame's fields are already columns, so nothing is picked.
@@ -26,6 +27,7 @@ from brokers.columnwise import (
     blank_as_null,
     canonical,
     decimal_is_usual,
+    nested,
     parse_decimal,
     parse_timestamp,
     parsed,
@@ -39,6 +41,7 @@ from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns, sa
 from schemas import (
     DECIMAL,
     InstrumentType,
+    OrderClass,
     OrderSide,
     OrderStatus,
     OrderType,
@@ -46,19 +49,39 @@ from schemas import (
 )
 
 TABLE = "orders"
-# Canonical decimal column <- the API's field.
+# Canonical decimal column <- the API's field, in the contract's order.
 DECIMALS = {
     "quantity": "qty",
+    "ratio_quantity": "ratio_qty",
     "notional": "notional",
     "filled_quantity": "filled_qty",
     "limit_price": "limit_price",
     "stop_price": "stop_price",
+    "trail_percent": "trail_percent",
+    "trail_price": "trail_price",
+    "high_water_mark": "hwm",
     "average_fill_price": "filled_avg_price",
+    "commission": "commission",
 }
-TIMESTAMPS = ("submitted_at", "created_at", "filled_at", "canceled_at", "updated_at")
+# An LCT order's USD figures: canonical column <- the field under `usd`; each is read
+# into a raw column named as the canonical one.
+USD_FIELDS = tuple(normalize.ORDER_USD_FIGURES.values())
+USD_COLUMNS = tuple(normalize.ORDER_USD_FIGURES)
+TIMESTAMPS = (
+    "submitted_at",
+    "created_at",
+    "filled_at",
+    "canceled_at",
+    "expired_at",
+    "failed_at",
+    "updated_at",
+)
 TEXT = (
     "id",
     "client_order_id",
+    "order_class",
+    "replaces",
+    "replaced_by",
     "symbol",
     "asset_class",
     "side",
@@ -68,24 +91,33 @@ TEXT = (
     "time_in_force",
     "status",
 )
-FIELDS = (*TEXT, *DECIMALS.values(), *TIMESTAMPS)
+FIELDS = (*TEXT, *DECIMALS.values(), "swap_rate", *TIMESTAMPS)
+RAW_DECIMALS = (*DECIMALS.values(), "swap_rate", *USD_COLUMNS)
 BATCH_ORDERS = 20_000  # orders read in one polars query: its fixed cost, spread thin
+DEFAULT_CURRENCY = normalize.CURRENCY  # an account not among those listed (opened since)
 
 Records = Sequence[Mapping[str, Any]]
 AccountPage = tuple[str, Records | pl.DataFrame]  # (account id, a page of its orders)
-PICKED = (*FIELDS, "legs")
+PICKED = (*FIELDS, "usd", "legs")
+# Columns the reading derives: the account's, and a multi-leg parent's from its legs.
+DERIVED = ("account_id", "parent_order_id", "currency", "leg_symbols", "leg_asset_class")
 
 
 class OrderBatch:
     """Order pages gathered for one query: each page of records has its fields picked as
     it arrives, while its records are fresh in memory (picking them later, from thousands
-    of records gone cold, costs several times more); frames wait as they are."""
+    of records gone cold, costs several times more); frames wait as they are.
+    `currencies` gives each account's currency (its prices are in it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, currencies: Mapping[str, str] | None = None) -> None:
+        self.currencies = currencies or {}
         self.pages: list[AccountPage] = []  # kept for the page-by-page reading
         self.columns: Columns | pl.DataFrame | None = {name: [] for name in RAW_SCHEMA}
         self.orders = 0
         self.sealed = False
+
+    def currency(self, account_id: str) -> str:
+        return self.currencies.get(account_id, DEFAULT_CURRENCY)
 
     def add(self, account_id: str, page: Records | pl.DataFrame) -> None:
         if self.sealed:
@@ -94,7 +126,7 @@ class OrderBatch:
         self.orders += len(page)
         if isinstance(page, pl.DataFrame) or not isinstance(self.columns, dict):
             return  # a frame has its columns; a page before was not in the usual form
-        picked = _columns([(account_id, page)])
+        picked = _columns([(account_id, page)], self.currency)
         if picked is None:
             self.columns = None
             return
@@ -107,12 +139,18 @@ class OrderBatch:
         costs what it costs; done by a worker thread, it would stall the loop's every
         socket read behind it."""
         if isinstance(self.columns, dict):
-            self.columns = raw_frame(self.columns, RAW_SCHEMA)
+            self.columns = raw_frame(self.columns, RAW_SCHEMA, RAW_DECIMALS)
         self.sealed = True
 
     def frame(self, *, source: str, broker: str, ctx: FetchContext) -> pl.DataFrame:
         """The batch as rows of the orders table: in one query when every page is in the
-        usual form, else page by page (column-wise, or record by record)."""
+        usual form, else page by page (column-wise, or record by record). The values
+        that landed as `other` are noted in `ctx`."""
+        frame = self._frame(source=source, broker=broker, ctx=ctx)
+        ctx.note_unknown(TABLE, frame)
+        return frame
+
+    def _frame(self, *, source: str, broker: str, ctx: FetchContext) -> pl.DataFrame:
         lineage = lineage_columns(TABLE, source=source, broker=broker, ctx=ctx)
         columns = self._raw_columns()
         if columns is not None:
@@ -123,10 +161,12 @@ class OrderBatch:
         for account_id, page in self.pages:
             alone = None
             if len(self.pages) > 1 or isinstance(page, pl.DataFrame):
-                alone = read_columnwise([(account_id, page)], lineage=lineage)
+                alone = read_columnwise(
+                    [(account_id, page)], lineage=lineage, currency=self.currency
+                )
             if alone is None:
                 records = page.to_dicts() if isinstance(page, pl.DataFrame) else page
-                rows = _by_records(account_id, records)
+                rows = _by_records(account_id, records, self.currency(account_id))
                 alone = canonical_frame(TABLE, rows, source=source, broker=broker, ctx=ctx)
             frames.append(alone)
         return pl.concat(frames, how="diagonal")  # diagonal: some have quarantine rows
@@ -138,51 +178,60 @@ class OrderBatch:
         if not framed or self.columns is None:
             return self.columns
         picked = self.columns
-        listed = raw_frame(picked, RAW_SCHEMA) if isinstance(picked, dict) else picked
-        from_frames = _frame_columns(framed)
+        listed = raw_frame(picked, RAW_SCHEMA, RAW_DECIMALS) if isinstance(picked, dict) else picked
+        from_frames = _frame_columns(framed, self.currency)
         if listed is None or from_frames is None:
             return None
         return pl.concat([listed, from_frames])
 
 
 def _read(columns: Columns | pl.DataFrame, lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:
-    return read_frame(TABLE, columns, RAW_SCHEMA, PARSE, [*lineage, *OUTPUT], USUAL)
+    output = [*lineage, *OUTPUT]
+    return read_frame(TABLE, columns, RAW_SCHEMA, PARSE, output, USUAL, RAW_DECIMALS)
 
 
 def orders_frame(
-    pages: Sequence[AccountPage], *, source: str, broker: str, ctx: FetchContext
+    pages: Sequence[AccountPage],
+    *,
+    source: str,
+    broker: str,
+    ctx: FetchContext,
+    currencies: Mapping[str, str] | None = None,
 ) -> pl.DataFrame:
     """Pages of orders (with their legs) as rows of the orders table."""
-    batch = OrderBatch()
+    batch = OrderBatch(currencies)
     for account_id, page in pages:
         batch.add(account_id, page)
     return batch.frame(source=source, broker=broker, ctx=ctx)
 
 
 def read_columnwise(
-    pages: Sequence[AccountPage], *, lineage: Sequence[pl.Expr]
+    pages: Sequence[AccountPage],
+    *,
+    lineage: Sequence[pl.Expr],
+    currency: Any = lambda account_id: DEFAULT_CURRENCY,
 ) -> pl.DataFrame | None:
-    """The pages as rows of the orders table (`lineage`: the lineage columns' values), or
-    None when a record is not in the usual form and the pages must be read record by
-    record."""
-    columns = _columns(pages)
+    """The pages as rows of the orders table (`lineage`: the lineage columns' values;
+    `currency`: an account's currency), or None when a record is not in the usual form
+    and the pages must be read record by record."""
+    columns = _columns(pages, currency)
     return None if columns is None else _read(columns, lineage)
 
 
-def _columns(pages: Sequence[AccountPage]) -> Columns | pl.DataFrame | None:
+def _columns(pages: Sequence[AccountPage], currency: Any) -> Columns | pl.DataFrame | None:
     """The raw columns of the pages' orders and their legs; None when a record is not an
     order object."""
     if all(isinstance(page, pl.DataFrame) for _, page in pages):
-        return _frame_columns(pages)  # type: ignore[arg-type]
+        return _frame_columns(pages, currency)  # type: ignore[arg-type]
     if not all(type(page) is list for _, page in pages):
         return None
-    records = [record for _, page in pages for record in page]
+    records: list[Mapping[str, Any]] = [record for _, page in pages for record in page]
     accounts = [account_id for account_id, page in pages for _ in page]
     parents: list[str | None] = [None] * len(records)
     picked = pick(records, PICKED)
     if picked is None:
         return None
-    if any(picked[-1]):  # multi-leg orders: each leg is a row too, after the orders
+    if any(picked[-1]):  # orders with legs: each leg is a row too, after the orders
         with_legs = [n for n, legs in enumerate(picked[-1]) if legs]
         legs = _legs([accounts[n] for n in with_legs], [records[n] for n in with_legs])
         if legs is None:
@@ -193,36 +242,78 @@ def _columns(pages: Sequence[AccountPage]) -> Columns | pl.DataFrame | None:
         picked = [
             (*column, *leg_column) for column, leg_column in zip(picked, picked_legs, strict=True)
         ]
+        records = [*records, *legs[1]]
         accounts, parents = accounts + legs[0], parents + legs[2]
+    usd = nested(picked[-2], normalize.ORDER_USD_FIGURES)
+    if usd is None:
+        return None
     return {
         **{name: list(values) for name, values in zip(FIELDS, picked, strict=False)},
+        **usd,
         "account_id": accounts,
         "parent_order_id": parents,
+        "currency": [currency(account_id) for account_id in accounts],
+        **_from_legs(records, picked[-1]),
     }
 
 
-def _frame_columns(pages: Sequence[tuple[str, pl.DataFrame]]) -> pl.DataFrame | None:
+def _from_legs(records: Sequence[Mapping[str, Any]], legs: Sequence[Any]) -> Columns:
+    """What a multi-leg parent takes from its legs (symbol, asset class), by the record
+    reading's own rules; null for orders without legs."""
+    symbols: list[str | None] = [None] * len(records)
+    classes: list[str | None] = [None] * len(records)
+    for n, has_legs in enumerate(legs):
+        if has_legs:
+            symbols[n] = normalize.leg_symbols(records[n])
+            classes[n] = normalize.leg_asset_class(records[n])
+    return {"leg_symbols": symbols, "leg_asset_class": classes}
+
+
+def _frame_columns(pages: Sequence[tuple[str, pl.DataFrame]], currency: Any) -> pl.DataFrame | None:
     """The raw columns of frame pages (`order_pages.PAGE_SCHEMA`): their orders, then the
     legs under them; None when a parent of legs has no id or a leg lists legs (nulls)."""
     if not pages:
         return pl.DataFrame(schema=RAW_SCHEMA)
     frame = pl.concat(
-        [page.with_columns(account_id=pl.lit(account_id, pl.String)) for account_id, page in pages]
+        [
+            page.with_columns(
+                account_id=pl.lit(account_id, pl.String),
+                currency=pl.lit(currency(account_id), pl.String),
+            )
+            for account_id, page in pages
+        ]
     )
-    orders = frame.select(*FIELDS, "account_id", parent_order_id=pl.lit(None, pl.String))
+    orders = frame.select(
+        *FIELDS,
+        *_USD,
+        "account_id",
+        parent_order_id=pl.lit(None, pl.String),
+        currency="currency",
+        leg_symbols=_LEG_SYMBOLS,
+        leg_asset_class=_LEG_ASSET_CLASS,
+    )
     parents = frame.filter(pl.col("legs").list.len() > 0)
     if parents.is_empty():
         return orders
     if parents.get_column("id").null_count():
         return None
     legs = (
-        parents.select("account_id", pl.col("id").alias("parent_order_id"), "legs")
+        parents.select("account_id", "currency", pl.col("id").alias("parent_order_id"), "legs")
         .explode("legs")
         .unnest("legs")
     )
     if (legs.get_column("legs").list.len() > 0).any():
         return None
-    return pl.concat([orders, legs.select(*FIELDS, "account_id", "parent_order_id")])
+    leg_rows = legs.select(
+        *FIELDS,
+        *_USD,
+        "account_id",
+        "parent_order_id",
+        "currency",
+        leg_symbols=pl.lit(None, pl.String),
+        leg_asset_class=pl.lit(None, pl.String),
+    )
+    return pl.concat([orders, leg_rows])
 
 
 def _legs(
@@ -255,10 +346,10 @@ def _legs(
     return None
 
 
-def _by_records(account_id: str, page: Records) -> list[Row | Unreadable]:
+def _by_records(account_id: str, page: Records, currency: str) -> list[Row | Unreadable]:
     return salvage(
         page,
-        lambda order: normalize.order_rows(order, account_id=account_id),
+        lambda order: normalize.order_rows(order, account_id=account_id, currency=currency),
         lambda order: normalize.order_identity(order, account_id),
     )
 
@@ -278,30 +369,57 @@ def _side() -> pl.Expr:
     )
 
 
-RAW_SCHEMA = dict.fromkeys((*FIELDS, "account_id", "parent_order_id"), pl.String)
+def crypto_pair(symbol: pl.Expr, asset_class: pl.Expr) -> pl.Expr:
+    """`normalize.crypto_pair`, column-wise."""
+    unslashed = asset_class.str.to_lowercase().is_in(normalize.CRYPTO_CLASSES) & ~(
+        symbol.str.contains("/", literal=True)
+    )
+    paired = symbol.str.replace(normalize.UNSLASHED_PAIR, "${1}/${2}")
+    return pl.when(unslashed.fill_null(False)).then(paired).otherwise(symbol)
+
+
+RAW_SCHEMA = dict.fromkeys((*FIELDS, *USD_COLUMNS, *DERIVED), pl.String)
+_USD = [pl.col("usd").struct.field(f).alias(c) for c, f in normalize.ORDER_USD_FIGURES.items()]
+_LEG_SYMBOL = pl.element().struct.field("symbol")
+_LEG_SYMBOLS = blank_as_null(
+    pl.col("legs")
+    .list.eval(_LEG_SYMBOL.filter(_LEG_SYMBOL.fill_null("") != ""))
+    .list.join(normalize.LEG_SEPARATOR)
+)
+_LEG_ASSET_CLASS = blank_as_null(pl.col("legs").list.first().struct.field("asset_class"))
 PARSE = [
-    *[parse_decimal(field) for field in DECIMALS.values()],
+    *[parse_decimal(field) for field in RAW_DECIMALS],
     *[parse_timestamp(field) for field in TIMESTAMPS],
 ]
-# The pages are in the usual form: ids and symbols present; every decimal plain, short
-# and read; every timestamp read (RFC 3339, within nanoseconds' range).
+# The pages are in the usual form: ids and symbols present (a multi-leg parent's from its
+# legs); every decimal plain and read; every timestamp read (RFC 3339, in nanoseconds'
+# range).
 USUAL = pl.all_horizontal(
-    pl.col("id", "symbol").is_not_null().all(),
-    *[decimal_is_usual(field) for field in DECIMALS.values()],
+    pl.col("id").is_not_null().all(),
+    (pl.col("symbol").is_not_null() | pl.col("leg_symbols").is_not_null()).all(),
+    *[decimal_is_usual(field) for field in RAW_DECIMALS],
     *[was_read(field) for field in TIMESTAMPS],
 )
 _RAW_TYPE = pl.coalesce(blank_as_null("type"), pl.col("order_type"))  # `type or order_type`
 _SUBMITTED = pl.coalesce(parsed("submitted_at"), parsed("created_at"))
+_SYMBOL = pl.when(blank_as_null("symbol").is_null() & pl.col("leg_symbols").is_not_null())
+_CLASS = pl.coalesce(blank_as_null("asset_class"), pl.col("leg_asset_class"))
 # The canonical columns after the lineage, in the contract's order.
 OUTPUT = [
     pl.col("account_id"),
     pl.col("id").alias("order_id"),
     pl.col("parent_order_id"),
     pl.col("client_order_id"),
-    pl.col("symbol"),
-    canonical(pl.col("asset_class"), normalize.ASSET_CLASS, InstrumentType.OTHER).alias(
-        "instrument_type"
+    canonical(pl.col("order_class").fill_null(""), normalize.ORDER_CLASS, OrderClass.OTHER).alias(
+        "order_class"
     ),
+    pl.col("order_class").alias("raw_order_class"),
+    pl.col("replaces").alias("replaces_order_id"),
+    pl.col("replaced_by").alias("replaced_by_order_id"),
+    crypto_pair(
+        _SYMBOL.then(pl.col("leg_symbols")).otherwise(pl.col("symbol")), pl.col("asset_class")
+    ).alias("symbol"),
+    canonical(_CLASS, normalize.ASSET_CLASS, InstrumentType.OTHER).alias("instrument_type"),
     pl.col("asset_class").alias("raw_instrument_type"),
     _side().alias("side"),
     pl.col("side").alias("raw_side"),
@@ -322,6 +440,10 @@ OUTPUT = [
     _SUBMITTED.alias("submitted_at"),
     pl.col(parsed("filled_at")).alias("filled_at"),
     pl.col(parsed("canceled_at")).alias("canceled_at"),
+    pl.col(parsed("expired_at")).alias("expired_at"),
+    pl.col(parsed("failed_at")).alias("failed_at"),
     pl.coalesce(parsed("updated_at"), _SUBMITTED).alias("updated_at"),
-    pl.lit(normalize.CURRENCY, pl.String).alias("currency"),
+    pl.col("currency"),
+    pl.col(parsed("swap_rate")).alias("swap_rate"),
+    *[pl.col(parsed(column)).alias(column) for column in USD_COLUMNS],
 ]

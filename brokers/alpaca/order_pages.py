@@ -4,12 +4,14 @@ the fields brokerlake reads (legs nested), without a Python object per order or 
 Polars reads a JSON number or boolean where the frame wants text as its text, through a
 float (`0.10` -> `0.1`, more than 15 digits rounded), and an unpaired UTF-16 surrogate
 escape (`\\ud800`) as NUL, so it is given only pages in which none of those can happen:
-an array of objects whose only non-text scalars are `extended_hours`' booleans (the
-spec's only one), with no surrogate escape, and legs one level deep. Any other body is
-decoded as JSON (`decode_json`, exact decimals) and read record by record, as before; a
-body that is not JSON raises ValueError (retried). An object with a key written twice
-(which the spec never sends) is the one difference left: polars keeps the first value,
-JSON the last, whether a field's or a whole `legs` list.
+an array of objects in which no field brokerlake reads holds a number or a boolean (a
+number elsewhere, `extended_hours`' boolean or a legacy `daytrade_count`, costs nothing),
+with no surrogate escape, and legs one level deep. Any other body is decoded as JSON
+(`decode_json`, exact decimals) and read from its records (column-wise still, a number
+in a decimal field taken as its text); a body that is not JSON raises ValueError
+(retried). An object with a key written twice (which the spec never sends) is the one
+difference left: polars keeps the first value, JSON the last, whether a field's or a
+whole `legs` list.
 """
 
 from __future__ import annotations
@@ -19,18 +21,22 @@ from typing import Any
 
 import polars as pl
 
-from brokers.alpaca.order_frames import FIELDS
+from brokers.alpaca.order_frames import FIELDS, USD_FIELDS
 from brokers.http import decode_json
 
-# A key's value that is a JSON number or boolean, other than `extended_hours`' written
-# compactly: a colon after a quote or a space (not a timestamp's), then [-0-9tf]. Text
-# holding the same bytes only costs the fast reading: the page is decoded as JSON.
-NOT_TEXT = re.compile(rb':(?<=["\s]:)(?<!"extended_hours":)\s*[-0-9tf]')
+# A field brokerlake reads (at any depth: legs and `usd` use the same names) whose value
+# is a JSON number or a boolean. Text holding the same bytes only costs the fast reading:
+# the page is decoded as JSON.
+READ_KEYS = sorted({*FIELDS, *USD_FIELDS, "legs", "usd"})
+NOT_TEXT = re.compile(
+    rb'"(?:' + b"|".join(re.escape(key.encode()) for key in READ_KEYS) + rb')"\s*:\s*[-0-9tf]'
+)
 SURROGATE = re.compile(rb"\\u[dD][89abAB]")  # paired or not: rare enough to decode as JSON
 TEXT = dict.fromkeys(FIELDS, pl.String)
+USD = pl.Struct(dict.fromkeys(USD_FIELDS, pl.String))
 # A leg's own legs: none (null, [] or [null]; anything else fails the reading).
-LEG = pl.Struct({**TEXT, "legs": pl.List(pl.Null)})
-PAGE_SCHEMA = {**TEXT, "legs": pl.List(LEG)}
+LEG = pl.Struct({**TEXT, "usd": USD, "legs": pl.List(pl.Null)})
+PAGE_SCHEMA = {**TEXT, "usd": USD, "legs": pl.List(LEG)}
 
 
 def order_page(content: bytes) -> pl.DataFrame | Any:

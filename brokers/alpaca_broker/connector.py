@@ -21,7 +21,7 @@ from brokers.alpaca_broker.oauth import ClientCredentialsAuth
 from brokers.alpaca_broker.order_changes import latest_changes
 from brokers.concurrency import per_account
 from brokers.config import AlpacaBrokerSource
-from brokers.connector import AccountsBatch, FetchContext, Snapshot
+from brokers.connector import AccountsBatch, FetchContext, Snapshot, account_currencies
 from brokers.frames import Row, Unreadable, canonical_frame, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 
@@ -99,10 +99,11 @@ class AlpacaBrokerConnector:
 
     async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
         batch = PositionBatch()
+        currencies = account_currencies(accounts)
 
         async def read(account_id: str) -> datetime:
             response = await self.client.positions(account_id)
-            batch.add(account_id, response.server_time, response.body)
+            batch.add(account_id, response.server_time, response.body, currencies[account_id])
             return response.server_time
 
         times = [t async for t in self._per_account(ctx, "positions", accounts, read)]
@@ -118,7 +119,8 @@ class AlpacaBrokerConnector:
         accounts: pl.DataFrame,
         since: Mapping[str, datetime] | None = None,
     ) -> AsyncIterator[pl.DataFrame]:
-        batch = OrderBatch()
+        currencies = account_currencies(accounts)
+        batch = OrderBatch(currencies)
 
         async def read(account_id: str) -> None:
             after = (since or {}).get(account_id)
@@ -129,7 +131,7 @@ class AlpacaBrokerConnector:
         try:
             async for _ in self._per_account(ctx, "orders", accounts, read):
                 if batch.orders >= BATCH_ORDERS:
-                    full, batch = batch, OrderBatch()  # reads still running fill the next
+                    full, batch = batch, OrderBatch(currencies)  # reads running fill the next
                     if building is not None:
                         yield await building
                     building = self._build(full, ctx)
@@ -146,18 +148,24 @@ class AlpacaBrokerConnector:
         return await self.client.clock()
 
     async def order_changes(
-        self, ctx: FetchContext, after: datetime, until: datetime, parents: Mapping[str, str]
+        self,
+        ctx: FetchContext,
+        after: datetime,
+        until: datetime,
+        parents: Mapping[str, str],
+        currencies: Mapping[str, str] | None = None,
     ) -> AsyncIterator[pl.DataFrame]:
         """Every order of every account that changed in (after, until] (the API's clock),
         from the trade events stream, a batch at a time: each as its latest event shows
-        it. `parents` (leg id -> parent id, as landed) gives a leg read alone its parent."""
+        it. `parents` (leg id -> parent id, as landed) gives a leg read alone its parent;
+        `currencies` each account's currency (USD for an account not in it)."""
         known = dict(parents)
-        batch, last_at, events = OrderBatch(), None, 0
+        batch, last_at, events = OrderBatch(currencies), None, 0
         async for event in self.client.trade_events(after, until):
             at = event.get("at")
             if batch.orders >= BATCH_ORDERS and at != last_at:  # an instant stays whole
                 yield await self._changes(batch, known, ctx)
-                batch = OrderBatch()
+                batch = OrderBatch(currencies)
             batch.add(event["account_id"], [event["order"]])
             last_at, events = at, events + 1
         yield await self._changes(batch, known, ctx)

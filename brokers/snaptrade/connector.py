@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from brokers.config import SnapTradeSource
-from brokers.connector import AccountsBatch, FetchContext, Snapshot
+from brokers.connector import AccountsBatch, FetchContext, Snapshot, account_currencies
 from brokers.errors import CredentialsRejected
 from brokers.frames import Row, Unreadable, canonical_frame
 from brokers.http import JsonResponse, Transport, TransportSettings, settings_for
@@ -96,6 +96,7 @@ class SnapTradeConnector:
         async def read(user: str, secret: str) -> tuple[datetime | None, list[dict[str, Any]]]:
             listing = await self.client.accounts(user, secret)
             synced = {str(a["id"]): normalize.holdings_as_of(a) for a in listing.body}
+            totals = {str(a["id"]): normalize.account_total(a) for a in listing.body}
             day = listing.server_time
             rows: list[dict[str, Any]] = []
             for account_id in _account_ids(accounts, user):
@@ -105,6 +106,7 @@ class SnapTradeConnector:
                     account_id=account_id,
                     as_of=synced.get(account_id) or day,
                     day=day,
+                    total=totals.get(account_id),
                 )
             return day, rows
 
@@ -158,13 +160,7 @@ class SnapTradeConnector:
         since: Mapping[str, datetime] | None = None,  # one request per account reads all
     ) -> AsyncIterator[pl.DataFrame]:
         """Each account's orders of the last 90 days (the API's longest look-back)."""
-        currencies = dict(
-            zip(
-                accounts.get_column("account_id").to_list(),
-                accounts.get_column("base_currency").to_list(),
-                strict=True,
-            )
-        )
+        currencies = account_currencies(accounts)
 
         async def read(user: str, secret: str) -> list[pl.DataFrame]:
             frames = []

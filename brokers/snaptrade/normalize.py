@@ -2,8 +2,13 @@
 
 SnapTrade speaks for many brokerages, so its vocabularies are open: order types and times
 in force are free strings, and whatever is not recognised lands as `other` beside the raw
-value. Positions report per-share prices (options too), so values are rebuilt exactly as
-units x price x the option's multiplier.
+value. Positions report per-unit prices (per share for an option, per point for a
+future), so values are rebuilt exactly as units x price x the instrument's multiplier,
+for every instrument that has one.
+
+SnapTrade has no order class: it is derived from the order's group (a trigger with a
+take-profit and a stop-loss child is a bracket, with one child an OTO, a peer an OCO).
+Nor does it date cancels, expiries or rejections: each is the order's last update.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from schemas import (
     ConnectionStatus,
     ConnectionType,
     InstrumentType,
+    OrderClass,
     OrderSide,
     OrderStatus,
     OrderType,
@@ -41,7 +47,14 @@ from schemas import (
 )
 
 CONNECTION_TYPE = {"read": ConnectionType.READ, "trade": ConnectionType.TRADE}
-CANCELED = OrderStatus.CANCELED.value
+# The order's last update is when it reached each of these (SnapTrade gives no other time).
+STAMPED_STATUSES = {
+    OrderStatus.CANCELED.value: "canceled_at",
+    OrderStatus.EXPIRED.value: "expired_at",
+    OrderStatus.REJECTED.value: "failed_at",
+}
+# TrailingStop.type -> the column its amount lands in.
+TRAIL = {"PERCENT": "trail_percent", "DOLLAR": "trail_price"}
 
 
 def user_row(user_id: str) -> dict[str, Any]:
@@ -102,10 +115,17 @@ def holdings_as_of(account: Mapping[str, Any]) -> datetime | None:
 
 
 def balance_rows(
-    balances: Iterable[Mapping[str, Any]], *, account_id: str, as_of: datetime, day: datetime
+    balances: Iterable[Mapping[str, Any]],
+    *,
+    account_id: str,
+    as_of: datetime,
+    day: datetime,
+    total: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
-    """One row per currency. SnapTrade reports cash and buying power, not equity."""
-    return [
+    """One row per currency: cash and buying power. The account's total value
+    (`/accounts`' `balance.total`, straight from the brokerage) is the equity of the row
+    in its currency (a row of its own when /balances lists no cash in it)."""
+    rows = [
         {
             "account_id": account_id,
             "currency": _currency_code(balance.get("currency")),
@@ -117,6 +137,23 @@ def balance_rows(
         }
         for balance in balances
     ]
+    total = total or {}
+    currency = _currency_code(total.get("currency"))
+    equity = to_decimal(total.get("amount"))
+    if currency is None or equity is None:
+        return rows
+    row = next((row for row in rows if row["currency"] == currency), None)
+    if row is None:
+        row = {"account_id": account_id, "currency": currency, "as_of_date": day.date()}
+        row.update(as_of=as_of, cash=None, buying_power=None)
+        rows.append(row)
+    row["equity"] = equity
+    return rows
+
+
+def account_total(account: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The account's total value and its currency (`balance.total`), as listed."""
+    return (account.get("balance") or {}).get("total")
 
 
 def position_row(
@@ -130,11 +167,7 @@ def position_row(
     units = to_decimal(position.get("units"))
     price = to_decimal(position.get("price"))
     average_cost = to_decimal(position.get("cost_basis"))
-    contract_size = (
-        to_decimal(instrument.get("multiplier"))
-        if instrument_type == InstrumentType.OPTION.value
-        else None
-    )
+    contract_size = to_decimal(instrument.get("multiplier"))  # options, futures
     scale = contract_size or Decimal(1)
     market_value = None if units is None or price is None else units * price * scale
     cost_basis = None if units is None or average_cost is None else units * average_cost * scale
@@ -172,14 +205,52 @@ def order_rows(
         for child in (order.get("child_brokerage_order_ids") or {}).values()
         if child
     }
+    classes = {
+        str(order.get("brokerage_order_id")): _group_class(order)
+        for order in orders
+        if order.get("child_brokerage_order_ids")
+    }
     return salvage(
         orders,
-        lambda order: _order_row(order, account_id=account_id, currency=currency, parents=parents),
+        lambda order: _order_row(
+            order, account_id=account_id, currency=currency, parents=parents, classes=classes
+        ),
         lambda order: {
             "account_id": account_id,
             "order_id": _text(order.get("brokerage_order_id")),
         },
     )
+
+
+def _group_class(trigger: Mapping[str, Any]) -> str:
+    """A trigger's group: take-profit and stop-loss children make a bracket, one an OTO."""
+    children = [c for c in (trigger.get("child_brokerage_order_ids") or {}).values() if c]
+    return (OrderClass.BRACKET if len(children) >= 2 else OrderClass.OTO).value
+
+
+def _order_class(
+    order: Mapping[str, Any], order_id: str | None, parent: str | None, classes: Mapping[str, str]
+) -> str:
+    """Its group's class (the trigger's, for a child), an OCO for a peer; simple alone."""
+    known = classes.get(order_id or "") or classes.get(parent or "")
+    if known is not None:
+        return known
+    role = str(order.get("order_role") or "").upper()
+    if role == "PEER":
+        return OrderClass.OCO.value
+    if role or order.get("brokerage_group_order_id"):
+        return OrderClass.OTHER.value
+    return OrderClass.SIMPLE.value
+
+
+def _trail(order: Mapping[str, Any]) -> dict[str, Any]:
+    """A trailing stop's amount, as a percentage or a price by its type."""
+    trailing = order.get("trailing_stop") or {}
+    column = TRAIL.get(str(trailing.get("type") or "").upper())
+    trail = dict.fromkeys(TRAIL.values())
+    if column is not None:
+        trail[column] = to_decimal(trailing.get("amount"))
+    return trail
 
 
 def _order_row(
@@ -188,6 +259,7 @@ def _order_row(
     account_id: str,
     currency: str | None,
     parents: Mapping[str, str],
+    classes: Mapping[str, str],
 ) -> dict[str, Any]:
     order_id = _text(order.get("brokerage_order_id"))
     option = order.get("option_symbol")
@@ -200,8 +272,10 @@ def _order_row(
     else:
         raw_instrument_type = (universal.get("type") or {}).get("code")
         instrument_type = lookup(SECURITY_TYPE, raw_instrument_type, InstrumentType.OTHER)
-        symbol_currency = _currency_code(order.get("quote_currency")) or _currency_code(
-            universal.get("currency")
+        symbol_currency = (
+            _currency_code(order.get("quote_currency"))
+            or _text((order.get("quote_universal_symbol") or {}).get("symbol"))  # a crypto quote
+            or _currency_code(universal.get("currency"))
         )
         symbol = instrument_symbol(instrument_type, universal.get("symbol"), symbol_currency)
     status = lookup(ORDER_STATUS, order.get("status"), OrderStatus.OTHER)
@@ -213,11 +287,16 @@ def _order_row(
         if group and str(group) != order_id and order.get("order_role") not in (None, "TRIGGER")
         else None
     )
+    stamped = STAMPED_STATUSES.get(status)
     return {
         "account_id": account_id,
         "order_id": order_id,
         "parent_order_id": parent,
         "client_order_id": None,
+        "order_class": _order_class(order, order_id, parent, classes),
+        "raw_order_class": None,  # SnapTrade has none: derived from the order's group
+        "replaces_order_id": None,
+        "replaced_by_order_id": None,
         "symbol": symbol,
         "instrument_type": instrument_type,
         "raw_instrument_type": raw_instrument_type,
@@ -234,10 +313,11 @@ def _order_row(
         "filled_quantity": to_decimal(order.get("filled_quantity")) or Decimal(0),
         "limit_price": to_decimal(order.get("limit_price")),
         "stop_price": to_decimal(order.get("stop_price")),
+        **_trail(order),
         "average_fill_price": to_decimal(order.get("execution_price")),
         "submitted_at": placed,
         "filled_at": to_utc(order.get("time_executed")),
-        "canceled_at": updated if status == CANCELED else None,
+        **{column: updated if column == stamped else None for column in STAMPED_STATUSES.values()},
         "updated_at": updated,
         "currency": _currency_code(_order_currency(order)) or symbol_currency or currency,
     }

@@ -27,6 +27,7 @@ from schemas import (
     ConnectionStatus,
     ConnectionType,
     InstrumentType,
+    OrderClass,
     OrderSide,
     OrderStatus,
     OrderType,
@@ -294,6 +295,8 @@ def _order_base(account_id: str, order_id: str, symbol: str, currency: str) -> d
         "order_id": order_id,
         "parent_order_id": None,
         "client_order_id": None,
+        "order_class": OrderClass.SIMPLE.value,  # MT orders stand alone
+        "raw_order_class": None,
         "symbol": symbol,
         "instrument_type": instrument_type(symbol).value,
         "raw_instrument_type": None,

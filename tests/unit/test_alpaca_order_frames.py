@@ -64,14 +64,31 @@ VARIANTS: dict[str, list[Any]] = {
     "qty": ["0.5", "100", "123456789012.123456", None, ""],
     "notional": ["250.10", None, "-1"],
     "filled_qty": ["0", None, "", "3.00000000000000001"],
-    "limit_price": ["0.0001", None],
-    "filled_avg_price": [None, "99.999999999"],
+    "filled_avg_price": [None, "99.999999999", "-1.28"],
     "submitted_at": ["2026-10-21T10:12:30.403135025-04:00", "2026-10-21T15:47:48Z", None],
     "created_at": ["2026-10-21T15:47:48.3+05:30", None],
     "updated_at": [None, "", "2026-11-20T15:29:59.999999999Z"],
     "filled_at": [None, "2026-10-21T18:05:15.7Z"],
     "canceled_at": ["2026-10-22T00:00:00.000000001+00:00", None],
     "client_order_id": [None, "my-order"],
+    "order_class": ["", "simple", "bracket", "oco", "oto", "mleg", "MLEG", None, "basket"],
+    "replaces": [None, "f3c1b7a2-0d4e-4b8a-9c6f-1e2d3c4b5a69"],
+    "replaced_by": [None, "0b11f089-722d-4ced-9beb-e2eeed3637dc"],
+    "expired_at": [None, "2026-10-21T20:00:00.123456789Z"],
+    "failed_at": ["2026-10-21T15:47:49-04:00", None],
+    "ratio_qty": [None, "1", "2", ""],
+    "trail_percent": [None, "2.5"],
+    "trail_price": [None, "0.6", "1.0000000000000000025"],
+    "hwm": [None, "170.25", "170.2500000000000000000001"],
+    "commission": [None, "0", "1.25", "-0.01"],
+    "swap_rate": [None, "149.8312345678901234", "1.499868775739003"],
+    "usd": [
+        None,
+        {"limit_price": "1.5", "filled_avg_price": "1.49000000000000000049", "notional": None},
+        {"stop_price": "3", "x": "y"},
+    ],
+    "symbol": ["VOO", "BTCUSD", "BTC/USD", "ETHBTC", "USDTUSD", ""],
+    "limit_price": ["0.0001", None, "-0.35", "461.940000000000000000001"],
 }
 
 
@@ -92,7 +109,7 @@ def _framed(page: list[dict[str, Any]]) -> pl.DataFrame:
 def _by_records(page: list[dict[str, Any]], account: str = ACCOUNT) -> pl.DataFrame:
     rows = salvage(
         page,
-        lambda order: order_rows(order, account_id=account),
+        lambda order: order_rows(order, account_id=account, currency="USD"),
         lambda order: order_identity(order, account),
     )
     return canonical_frame("orders", rows, source="src", broker="alpaca", ctx=CTX)
@@ -109,7 +126,10 @@ def _page(size: int, seed: int, *, nested_legs: bool = True) -> list[dict[str, A
             leg = {**ORDER, "id": f"leg-{seed}-{n}", "side": "buy", "legs": None}
             inner = {**ORDER, "id": f"inner-{seed}-{n}", "status": "held"}
             leg["legs"] = [inner] if nested_legs else []
-            order["legs"] = [leg, {**ORDER, "id": f"leg2-{seed}-{n}"}]
+            second = {**ORDER, "id": f"leg2-{seed}-{n}", "symbol": chooser.choice(["B", ""])}
+            order["legs"] = [leg, {**second, "asset_class": chooser.choice(["us_option", ""])}]
+            if chooser.random() < 0.5:  # an mleg parent: no symbol, side or class of its own
+                order.update(symbol="", side="", asset_class=chooser.choice(["", None]))
         page.append(order)
     return page
 
@@ -134,12 +154,14 @@ def test_both_readings_give_the_same_rows(seed):
 
 
 UNUSUAL = [
-    ("qty", 5),  # a number where the API sends a string
     ("qty", "1e3"),
     ("qty", "abc"),
-    ("qty", "0.0000000000000000001"),  # more than 18 places
-    ("qty", "12345678901234567890.123456789012345678"),  # long: read record by record
+    ("qty", "123456789012345678901"),  # more than 20 integer digits: quarantined
+    ("qty", " 5"),
+    ("qty", True),
     ("qty", "1e-20"),
+    ("usd", "not an object"),
+    ("usd", {"limit_price": "lots"}),
     ("submitted_at", "2026-10-21"),
     ("submitted_at", "yesterday"),
     ("updated_at", "2026-10-21 15:47:48"),
@@ -157,6 +179,25 @@ def test_a_page_with_an_unusual_record_is_read_record_by_record(field, value):
     assert _columnwise(page) is None
     framed = _framed(page)
     assert _rows(framed) == _rows(_by_records(page))
+
+
+STILL_USUAL = [
+    ("qty", 5),  # a number where the API sends a string, as JSON decoding gives it
+    ("qty", Decimal("1.00000000000000000049")),
+    ("commission", Decimal("1.25")),
+    ("notional", 0),
+    ("qty", "0.0000000000000000001"),  # more than 18 places: rounded half to even
+    ("qty", "12345678901234567890.123456789012345678"),
+    ("hwm", "286.9749783265074366"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), STILL_USUAL)
+def test_numbers_and_long_decimals_keep_the_columnwise_reading(field, value):
+    page = _page(10, 1)
+    page[4] = {**copy.deepcopy(page[4]), field: value}
+    assert _columnwise(page) is not None
+    assert _rows(_framed(page)) == _rows(_by_records(page))
 
 
 def test_a_missing_field_is_read_as_null():

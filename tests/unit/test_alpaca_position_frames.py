@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import random
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import polars as pl
@@ -39,19 +40,29 @@ POSITION: dict[str, Any] = {
     "change_today": "0.0077572559",
 }
 VARIANTS: dict[str, list[Any]] = {
-    "symbol": ["BTC/USD", "AAPL250117C00190000", "VOO"],
+    "symbol": ["BTC/USD", "BTCUSD", "ETHBTC", "AAPL250117C00190000", "VOO"],
     "asset_class": ["us_option", "crypto", "CRYPTO", None, "bond"],
     "side": ["short", "LONG", None, "both"],
-    "qty": ["-3", "0.000000001", "100000", None, ""],
-    "avg_entry_price": [None, "0.0001", ""],
+    "qty": ["-3", "0.000000001", "100000", None, "", 7],
+    "avg_entry_price": [None, "0.0001", "", "286.9749783265074366"],
     "current_price": ["1.5", None],
     "market_value": ["-572.91", None],
-    "cost_basis": [None, "-1"],
-    "unrealized_pl": ["-0.01", None],
+    "cost_basis": [None, "-1", "49.6499849505605227113711001112"],
+    "unrealized_pl": ["-0.01", None, Decimal("-16.9179303736305227113711001112")],
+    "swap_rate": [None, "1.499868775739003"],
+    "usd": [
+        None,
+        {"avg_entry_price": "191.992", "market_value": "21.8232788803824064", "x": "y"},
+        {"cost_basis": "33.216832931624", "unrealized_pl": "-11.2796070211508065000001"},
+    ],
 }
+CURRENCIES = ("USD", "JPY", "AUD")
 
 
-def _pages(seed: int) -> list[tuple[str, datetime, list[dict[str, Any]]]]:
+Page = tuple[str, datetime, str, list[dict[str, Any]]]
+
+
+def _pages(seed: int) -> list[Page]:
     chooser = random.Random(seed)
     pages = []
     for n in range(5):
@@ -61,17 +72,20 @@ def _pages(seed: int) -> list[tuple[str, datetime, list[dict[str, Any]]]]:
             for field in chooser.sample(sorted(VARIANTS), k=4):
                 position[field] = chooser.choice(VARIANTS[field])
             page.append(position)
-        pages.append((f"account-{n}", AS_OF + timedelta(seconds=n), page))
+        currency = CURRENCIES[n % len(CURRENCIES)]
+        pages.append((f"account-{n}", AS_OF + timedelta(seconds=n), currency, page))
     return pages
 
 
-def _by_records(pages: list[tuple[str, datetime, list[dict[str, Any]]]]) -> pl.DataFrame:
+def _by_records(pages: list[Page]) -> pl.DataFrame:
     rows = [
         row
-        for account_id, as_of, page in pages
+        for account_id, as_of, currency, page in pages
         for row in salvage(
             page,
-            lambda p, a=account_id, t=as_of: position_row(p, account_id=a, as_of=t),
+            lambda p, a=account_id, t=as_of, c=currency: position_row(
+                p, account_id=a, as_of=t, currency=c
+            ),
             lambda p, a=account_id, t=as_of: position_identity(p, a, t),
         )
     ]
@@ -79,10 +93,10 @@ def _by_records(pages: list[tuple[str, datetime, list[dict[str, Any]]]]) -> pl.D
     return canonical_frame("positions", rows, source="src", broker="alpaca", ctx=CTX)
 
 
-def _framed(pages: list[tuple[str, datetime, list[dict[str, Any]]]]) -> PositionBatch:
+def _framed(pages: list[Page]) -> PositionBatch:
     batch = PositionBatch()
-    for account_id, as_of, page in pages:
-        batch.add(account_id, as_of, page)
+    for account_id, as_of, currency, page in pages:
+        batch.add(account_id, as_of, page, currency)
     return batch
 
 
@@ -103,16 +117,75 @@ def test_both_readings_give_the_same_rows(seed):
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("qty", 5), ("qty", "1e3"), ("qty", "lots"), ("symbol", None), ("market_value", [1])],
+    [
+        ("qty", "1e3"),
+        ("qty", "lots"),
+        ("qty", True),
+        ("symbol", None),
+        ("market_value", [1]),
+        ("cost_basis", "123456789012345678901.5"),  # more than 20 integer digits
+        ("usd", "in dollars"),
+        ("usd", {"market_value": "lots"}),
+    ],
 )
 def test_a_snapshot_with_an_unusual_record_is_read_record_by_record(field, value):
     pages = _pages(3)
-    pages[1][2].append({**POSITION, field: value})
+    pages[1][3].append({**POSITION, field: value})
     framed = _framed(pages).frame(day=DAY, source="src", broker="alpaca", ctx=CTX)
     assert _rows(framed.drop("quarantine_reason", strict=False)) == _rows(
         _by_records(pages).drop("quarantine_reason", strict=False)
     )
     assert framed.columns == _by_records(pages).columns
+
+
+def test_an_lct_position_lands_in_its_currency_with_its_usd_figures():
+    """alpaca-py's recorded `GET /v1/accounts/positions` answer (tests/fixtures/alpaca):
+    derived values with up to 28 decimal places, rounded half to even to the contract's
+    18, in the account's currency, with the USD figures and the rate beside them."""
+    position = {
+        **POSITION,
+        "symbol": "TSLA",
+        "qty": "0.173011547",
+        "avg_entry_price": "286.9749783265074366",
+        "market_value": "32.73205457693",
+        "cost_basis": "49.6499849505605227113711001112",
+        "unrealized_pl": "-16.9179303736305227113711001112",
+        "current_price": "189.19",
+        "swap_rate": "1.499868775739003",
+        "usd": {
+            "avg_entry_price": "191.992",
+            "market_value": "21.8232788803824064",
+            "cost_basis": "33.216832931624",
+            "unrealized_pl": "-11.2796070211508065",
+            "current_price": "126.13770155111327",
+        },
+    }
+    pages = [("account-0", AS_OF, "AUD", [position])]
+    batch = _framed(pages)
+    assert batch.columns is not None  # long decimals keep the column-wise reading
+    [row] = _rows(batch.frame(day=DAY, source="src", broker="alpaca", ctx=CTX))
+    assert row == _rows(_by_records(pages))[0]
+    assert (row["cost_basis"], row["unrealized_pnl"], row["average_cost"]) == (
+        Decimal("49.649984950560522711"),
+        Decimal("-16.917930373630522711"),
+        Decimal("286.9749783265074366"),
+    )
+    assert row["currency"] == "AUD" and row["swap_rate"] == Decimal("1.499868775739003")
+    assert (row["usd_market_value"], row["usd_cost_basis"]) == (
+        Decimal("21.8232788803824064"),
+        Decimal("33.216832931624"),
+    )
+
+
+def test_a_crypto_position_takes_the_pair_its_orders_have():
+    pages = [
+        ("account-0", AS_OF, "USD", [{**POSITION, "symbol": "BTCUSD", "asset_class": "crypto"}])
+    ]
+    for frame in (
+        _framed(pages).frame(day=DAY, source="src", broker="alpaca", ctx=CTX),
+        _by_records(pages),
+    ):
+        assert frame.select("symbol", "position_key").row(0) == ("BTC/USD", "crypto:BTC/USD")
 
 
 def test_an_empty_snapshot_has_the_contract_columns():
