@@ -14,7 +14,7 @@ from datetime import UTC, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sandbox.alpaca_trading.render import account_json, order_json
+from sandbox.alpaca_trading.render import COMMISSION, account_json, order_json
 from sandbox.alpaca_trading.wire import decimal_text, offset_timestamp
 from sandbox.world import Account, Balance, CustomerProfile, Order, Position
 from sandbox.world.randomness import stable_int
@@ -191,7 +191,7 @@ def broker_order_json(order: Order, legs: list[Order] | None = None) -> dict[str
     body.update(
         {
             "cancel_requested_at": None,
-            "commission": "0",
+            "commission": decimal_text(COMMISSION),
             "commission_bps": None,
             "commission_type": "notional",
         }

@@ -24,6 +24,7 @@ from sandbox.alpaca_trading.errors import (
 from sandbox.alpaca_trading.gateway import Gateway
 from sandbox.alpaca_trading.orders_query import parse_orders_query, select_orders
 from sandbox.alpaca_trading.render import account_json, order_json, position_json
+from sandbox.exact_json import ExactJSONResponse
 from sandbox.limits import PERIOD_SECONDS, RateLimiter
 from sandbox.serving import ServingState
 from sandbox.world import Account, Order, World
@@ -57,7 +58,8 @@ async def get_orders(request: Request) -> Response:
     params = request.query_params
     query = parse_orders_query(params, params.getlist("asset_class"))
     page = select_orders(query, world.orders(account.account_id))
-    return JSONResponse([order_json(order, legs) for order, legs in page])
+    numbers = account.numeric_decimals
+    return ExactJSONResponse([order_json(order, legs, numbers=numbers) for order, legs in page])
 
 
 def _one(request: Request, order: Order | None, orders: list[Order]) -> Response:
@@ -66,7 +68,8 @@ def _one(request: Request, order: Order | None, orders: list[Order]) -> Response
     legs = None
     if _nested(request):
         legs = [o for o in orders if o.parent_order_id == order.order_id] or None
-    return JSONResponse(order_json(order, legs))
+    account = request.state.account
+    return ExactJSONResponse(order_json(order, legs, numbers=account.numeric_decimals))
 
 
 async def get_order(request: Request) -> Response:

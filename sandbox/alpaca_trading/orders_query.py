@@ -133,11 +133,14 @@ def _matches(query: OrdersQuery, order: Order, cursor: tuple[int, str] | None) -
         return False
     if query.status == "closed" and order.is_open:
         return False
-    if query.symbols and _symbol_key(order.instrument.symbol) not in query.symbols:
+    parent = order.is_multi_leg_parent  # its symbol and asset class are "" on the wire
+    if query.symbols and (parent or _symbol_key(order.instrument.symbol) not in query.symbols):
         return False
     if query.side and order.side != query.side:
         return False
-    if query.asset_classes and ASSET_CLASS[order.instrument.kind] not in query.asset_classes:
+    if query.asset_classes and (
+        parent or ASSET_CLASS[order.instrument.kind] not in query.asset_classes
+    ):
         return False
     nanos, _ = key = _key(order)
     if query.after_ns is not None and nanos <= query.after_ns:

@@ -6,6 +6,12 @@ offset (the API promises only "an offset", so clients must not assume 'Z').
 
 World account status -> Alpaca AccountStatus: active -> ACTIVE, restricted -> LIMITED
 (trading blocked), closed -> ACCOUNT_CLOSED (trading, transfers and the account blocked).
+
+As the API does: a crypto position is named without its slash (`BTCUSD`) and its orders
+with it (`BTC/USD`); a multi-leg parent has no symbol, side or asset class (`""`) and its
+legs no type; a Local Currency Trading account's figures are in its currency, with the
+USD ones under `usd` and the rate in `swap_rate`; an account whose API writes decimals
+as JSON numbers gets `qty`, `notional`, `filled_qty` and `commission` that way.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sandbox.alpaca_trading.wire import (
     optional_decimal,
     order_timestamp,
 )
+from sandbox.exact_json import number
 from sandbox.world import Account, Balance, Order, Position
 
 ASSET_CLASS = {"equity": "us_equity", "etf": "us_equity", "option": "us_option", "crypto": "crypto"}
@@ -28,6 +35,7 @@ CREATED_AT_OFFSET_HOURS = -5
 RATIO = Decimal("0.0000000001")
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
+COMMISSION = ZERO  # what the sandbox's orders are charged, where the API shows it
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> str:
@@ -97,9 +105,9 @@ def position_json(position: Position) -> dict[str, Any]:
     instrument = position.instrument
     signed = position.signed_quantity
     intraday = signed * (position.market_price - position.lastday_price)
-    return {
+    body = {
         "asset_id": instrument.asset_id,
-        "symbol": instrument.symbol,
+        "symbol": instrument.symbol.replace("/", ""),  # BTCUSD: positions drop the slash
         "exchange": instrument.exchange,
         "asset_class": ASSET_CLASS[instrument.kind],
         "asset_marginable": instrument.kind in ("equity", "etf"),
@@ -119,16 +127,43 @@ def position_json(position: Position) -> dict[str, Any]:
             position.market_price - position.lastday_price, position.lastday_price
         ),
     }
+    usd = position.usd
+    if usd is not None and position.swap_rate is not None:
+        assert position.avg_entry_swap_rate is not None
+        usd_intraday = signed * (usd.market_price - usd.lastday_price)
+        body["swap_rate"] = decimal_text(position.swap_rate)
+        body["avg_entry_swap_rate"] = decimal_text(position.avg_entry_swap_rate)
+        body["usd"] = {
+            "avg_entry_price": decimal_text(usd.average_cost),
+            "market_value": decimal_text(usd.market_value),
+            "cost_basis": decimal_text(usd.cost_basis),
+            "unrealized_pl": decimal_text(usd.unrealized_pnl),
+            "unrealized_plpc": _ratio(usd.unrealized_pnl, abs(usd.cost_basis)),
+            "unrealized_intraday_pl": decimal_text(usd_intraday),
+            "unrealized_intraday_plpc": _ratio(usd_intraday, abs(signed * usd.lastday_price)),
+            "current_price": decimal_text(usd.market_price),
+            "lastday_price": decimal_text(usd.lastday_price),
+            "change_today": _ratio(usd.market_price - usd.lastday_price, usd.lastday_price),
+        }
+    return body
 
 
-def order_json(order: Order, legs: list[Order] | None = None) -> dict[str, Any]:
-    """One order; `legs` (nested=true) are rendered under it, else `legs` is null."""
+def order_json(
+    order: Order, legs: list[Order] | None = None, *, numbers: bool = False
+) -> dict[str, Any]:
+    """One order; `legs` (nested=true) are rendered under it, else `legs` is null.
+    `numbers`: decimals as JSON numbers (an account whose API writes them so)."""
 
     def stamp(moment: datetime | None) -> str | None:
         return order_timestamp(order.account_id, moment)
 
+    def amount(value: Decimal | None) -> object:
+        return number(value) if numbers else optional_decimal(value)
+
     instrument = order.instrument
-    return {
+    parent = order.is_multi_leg_parent  # no symbol, side or asset of its own
+    leg = order.order_class == "mleg" and not parent  # no type of its own
+    body: dict[str, Any] = {
         "id": order.order_id,
         "client_order_id": order.client_order_id,
         "created_at": stamp(order.created_at),
@@ -142,16 +177,16 @@ def order_json(order: Order, legs: list[Order] | None = None) -> dict[str, Any]:
         "replaced_at": stamp(order.replaced_at),
         "replaced_by": order.replaced_by,
         "replaces": order.replaces,
-        "asset_id": instrument.asset_id,
-        "symbol": instrument.symbol,
-        "asset_class": ASSET_CLASS[instrument.kind],
-        "notional": optional_decimal(order.notional),
-        "qty": optional_decimal(order.quantity),
-        "filled_qty": decimal_text(order.filled_quantity),
+        "asset_id": "" if parent else instrument.asset_id,
+        "symbol": "" if parent else instrument.symbol,
+        "asset_class": "" if parent else ASSET_CLASS[instrument.kind],
+        "notional": optional_decimal(order.notional),  # alpaca-py takes only text here
+        "qty": amount(order.quantity),
+        "filled_qty": amount(order.filled_quantity),
         "filled_avg_price": optional_decimal(order.filled_avg_price),
         "order_class": "" if order.order_class == "simple" else order.order_class,
-        "order_type": order.order_type,
-        "type": order.order_type,
+        "order_type": "" if leg else order.order_type,
+        "type": "" if leg else order.order_type,
         "side": order.side,
         "position_intent": order.position_intent,
         "time_in_force": order.time_in_force,
@@ -159,10 +194,25 @@ def order_json(order: Order, legs: list[Order] | None = None) -> dict[str, Any]:
         "stop_price": optional_decimal(order.stop_price),
         "status": order.status,
         "extended_hours": order.extended_hours,
-        "legs": None if legs is None else [order_json(leg) for leg in legs],
+        "legs": None if legs is None else [order_json(leg, numbers=numbers) for leg in legs],
         "trail_percent": optional_decimal(order.trail_percent),
         "trail_price": None,
-        "hwm": None,
+        "hwm": optional_decimal(order.high_water_mark),
         "source": None,
         "subtag": None,
     }
+    if parent:
+        del body["position_intent"]
+    if order.ratio_quantity is not None:
+        body["ratio_qty"] = decimal_text(order.ratio_quantity)
+    if numbers:
+        body["commission"] = number(COMMISSION)
+    if order.swap_rate is not None:
+        body["swap_rate"] = decimal_text(order.swap_rate)
+        body["usd"] = {
+            "notional": optional_decimal(order.usd_notional),
+            "limit_price": optional_decimal(order.usd_limit_price),
+            "stop_price": optional_decimal(order.usd_stop_price),
+            "filled_avg_price": optional_decimal(order.usd_filled_avg_price),
+        }
+    return body

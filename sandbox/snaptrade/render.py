@@ -1,9 +1,9 @@
 """The world's records in SnapTrade's shapes (the spec's schemas), one function per object.
 
-SnapTrade quotes option prices per share, where the world keeps them per contract: they
-are divided by the multiplier here. Order vocabularies are SnapTrade's (EXECUTED,
-BUY_OPEN, StopLimit, ...), and Interactive Brokers' order types pass through in its own
-spelling, as they do at SnapTrade.
+SnapTrade quotes option prices per share and future prices per point, where the world
+keeps them per contract: they are divided by the multiplier here. Order vocabularies are
+SnapTrade's (EXECUTED, BUY_OPEN, StopLimit, ...), and Interactive Brokers' order types pass
+through in its own spelling, as they do at SnapTrade.
 """
 
 from __future__ import annotations
@@ -59,7 +59,13 @@ RAW_TYPE = {
     "rrsp": "RRSP",
     "crypto": "Crypto",
 }
-INSTRUMENT_KIND = {"equity": "stock", "etf": "etf", "option": "option", "crypto": "crypto"}
+INSTRUMENT_KIND = {
+    "equity": "stock",
+    "etf": "etf",
+    "option": "option",
+    "crypto": "crypto",
+    "future": "future",
+}
 SECURITY_TYPE = {
     "equity": ("cs", "Common Stock"),
     "etf": ("et", "ETF"),
@@ -70,6 +76,7 @@ EXCHANGES = {  # code -> (MIC, name, timezone)
     "NYSE": ("XNYS", "New York Stock Exchange", "America/New_York"),
     "ARCA": ("ARCX", "NYSE ARCA", "America/New_York"),
     "TSX": ("XTSE", "Toronto Stock Exchange", "America/Toronto"),
+    "CME": ("XCME", "Chicago Mercantile Exchange", "America/Chicago"),
     "CRYPTO": (None, "Crypto", "UTC"),
 }
 CURRENCY_NAMES = {"USD": "US Dollar", "CAD": "Canadian Dollar"}
@@ -214,7 +221,25 @@ def _stock_like(instrument: Instrument) -> dict[str, Any]:
     }
 
 
+def _future(instrument: Instrument) -> dict[str, Any]:
+    """A FutureInstrument: ESZ26 is root ES, expiration code Z26."""
+    symbol = instrument.symbol
+    return {
+        "kind": "future",
+        "id": instrument.asset_id,
+        "symbol": symbol,
+        "root_symbol": symbol[:-3],
+        "expiration_code": symbol[-3:],
+        "expiration_date": None,
+        "multiplier": text(instrument.multiplier),
+        "currency": instrument.currency,
+        "exchange": EXCHANGES[instrument.exchange][0],
+    }
+
+
 def position_instrument(instrument: Instrument) -> dict[str, Any]:
+    if instrument.kind == "future":
+        return _future(instrument)
     if instrument.kind != "option":
         return _stock_like(instrument)
     root, expiration, kind, strike = occ(instrument.symbol)
@@ -232,7 +257,7 @@ def position_instrument(instrument: Instrument) -> dict[str, Any]:
 
 
 def position(item: Position) -> dict[str, Any]:
-    per = item.instrument.multiplier if item.instrument.kind == "option" else Decimal(1)
+    per = item.instrument.multiplier  # prices per share or per point
     return {
         "instrument": position_instrument(item.instrument),
         "units": text(item.signed_quantity),

@@ -3,7 +3,8 @@
 Each account is drawn from its own stream, so account N is the same whatever the total
 number of accounts, and a world of ten thousand accounts costs nothing until asked.
 The first two Alpaca accounts are pinned (a paper margin account and a live cash account)
-so every world, however small, has both kinds.
+so every world, however small, has both kinds; the live one's API writes decimals as JSON
+numbers, as older Alpaca bodies do.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ def alpaca_account(seed: int, index: int) -> tuple[Account, ApiKey]:
         base_currency="USD",
         is_paper=is_paper,
         created_at=created_at,
+        numeric_decimals=index == 1,
     )
     key = ApiKey(
         key_id=("PK" if is_paper else "AK") + alnum(r, 18, UPPER_ALNUM),

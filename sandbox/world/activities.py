@@ -17,7 +17,11 @@ def activities_of(
     seed: int, account: Account, orders: list[Order], since: datetime, until: datetime
 ) -> list[Activity]:
     """Every activity of the account dated in [since, until], by (trade_date, id)."""
-    found = [_fill(order) for order in orders if order.status == "filled" and order.filled_at]
+    found = [
+        _fill(order)
+        for order in orders
+        if order.status == "filled" and order.filled_at and not order.is_multi_leg_parent
+    ]  # a multi-leg order fills through its legs
     found += _cash_movements(seed, account, since, until)
     found = [a for a in found if since <= a.trade_date <= until]
     found.sort(key=lambda a: (a.trade_date, a.activity_id))

@@ -4,7 +4,9 @@ A broker partner onboards customers in bulk, so accounts come in groups of four 
 created at the same microsecond about half the time: a page boundary of the API's
 `created_after` windows then falls inside a group, which a client must walk without
 skipping or repeating an account. Each account carries its holder's personal data
-(contact, identity, disclosures), which the API serves and a pipeline must not keep.
+(contact, identity, disclosures), which the API serves and a pipeline must not keep. One
+account in ten trades in its local currency (JPY, EUR, GBP or AUD: Local Currency
+Trading), on cash.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from sandbox.world.randomness import rng, uuid4
 
 ALPACA_BROKER = "alpaca_broker"
 GROUP_SIZE = 4  # accounts per onboarding group
+# One account in ten trades in its local currency (Local Currency Trading).
+LCT_EVERY = 10
+LCT_CURRENCIES = ("JPY", "EUR", "GBP", "AUD")
 OPENED_FROM = datetime(2020, 3, 1, tzinfo=UTC)
 OPENED_SPAN = timedelta(days=5 * 365)
 
@@ -102,12 +107,23 @@ def _profile(r: random.Random, account_id: str) -> CustomerProfile:
     )
 
 
+def lct_currency(index: int) -> str | None:
+    """The currency of the partner's Local Currency Trading accounts (one in ten), else
+    None (USD)."""
+    if index % LCT_EVERY != LCT_EVERY // 2:
+        return None
+    return LCT_CURRENCIES[index // LCT_EVERY % len(LCT_CURRENCIES)]
+
+
 def broker_account(seed: int, index: int) -> BrokerAccountRecord:
     """The `index`-th customer account of the world's Broker API partner."""
     r = rng(seed, ALPACA_BROKER, "account", index)
     account_id = uuid4(r)
     account_type = "margin" if r.random() < 0.6 else "cash"
     multiplier = Decimal(r.choice((2, 4))) if account_type == "margin" else Decimal(1)
+    currency = lct_currency(index)
+    if currency is not None:  # LCT trades on cash only
+        account_type, multiplier = "cash", Decimal(1)
     status = r.choices(("active", "restricted", "closed"), weights=(88, 8, 4))[0]
     account_number = str(r.randint(10**8, 10**9 - 1))
     account = Account(
@@ -121,7 +137,7 @@ def broker_account(seed: int, index: int) -> BrokerAccountRecord:
         account_type=account_type,
         multiplier=multiplier,
         status=status,
-        base_currency="USD",
+        base_currency=currency or "USD",
         is_paper=False,
         created_at=_created_at(seed, index),
     )

@@ -3,20 +3,25 @@
 Holdings (instrument, side, quantity, average cost) are fixed per account; prices move by
 day, so market values, unrealized P&L and equity change with the clock while every
 identity (market value = signed quantity x price, equity = cash + long + short) is exact.
+
+A Local Currency Trading account holds US stocks and ETFs valued in its own currency:
+each price converted at the day's rate, each cost at the rate it was bought at, so its
+figures carry up to 20 decimal places; the USD figures stay beside them. Margin accounts
+at Interactive Brokers also hold an E-mini future.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from functools import lru_cache
 
-from sandbox.world.instruments import BASE_PRICES, BY_KIND, CAD_INSTRUMENTS, INSTRUMENTS
-from sandbox.world.model import Account, Balance, Instrument, Position
-from sandbox.world.prices import price_on
+from sandbox.world.instruments import BASE_PRICES, BY_KIND, CAD_INSTRUMENTS, FUTURES, INSTRUMENTS
+from sandbox.world.model import Account, Balance, Instrument, Position, UsdFigures
+from sandbox.world.prices import BASE_SWAP_RATES, RATE_PLACES, price_on, swap_rate
 from sandbox.world.randomness import decimal_between, rng, uuid4
 
 _KIND_WEIGHTS = {"equity": 55, "etf": 20, "crypto": 15, "option": 10}
@@ -33,12 +38,13 @@ class Holding:
     instrument: Instrument
     side: str
     quantity: Decimal
-    average_cost: Decimal
+    average_cost: Decimal  # in USD
+    entry_swap_rate: Decimal | None = None  # LCT: USD -> the account's currency, when bought
 
 
 def _quantity(r: random.Random, instrument: Instrument, short: bool) -> Decimal:
-    if instrument.kind == "option":
-        return Decimal(r.randint(1, 10))
+    if instrument.kind in ("option", "future"):
+        return Decimal(r.randint(1, 10 if instrument.kind == "option" else 4))
     if instrument.kind == "crypto":
         notional = Decimal(r.randint(200, 20_000))
         quantity = (notional / BASE_PRICES[instrument.symbol]).quantize(NANO, ROUND_DOWN)
@@ -53,6 +59,8 @@ def universe(account: Account) -> tuple[Instrument, ...]:
     Toronto listings plus US stocks and ETFs, every other account the US universe."""
     if account.account_type == "crypto":
         return BY_KIND["crypto"]
+    if account.is_lct:  # US stocks and ETFs, no options or crypto
+        return BY_KIND["equity"] + BY_KIND["etf"]
     if account.base_currency == "CAD":
         return CAD_INSTRUMENTS + BY_KIND["equity"][:6] + BY_KIND["etf"][:3]
     return INSTRUMENTS
@@ -74,43 +82,76 @@ def holdings(seed: int, account: Account, count: int) -> tuple[Holding, ...]:
     shorts: set[str] = set()
     if account.account_type == "margin" and equities:
         shorts = {i.symbol for i in r.sample(equities, max(1, round(len(chosen) / 10)))}
-    result = []
-    for instrument in sorted(chosen, key=lambda i: i.symbol):
-        short = instrument.symbol in shorts
-        places = CENT if instrument.kind == "option" else BASIS_POINT
-        factor = Decimal(str(round(r.uniform(0.75, 1.2), 6)))
-        result.append(
-            Holding(
-                position_id=uuid4(r),
-                instrument=instrument,
-                side="short" if short else "long",
-                quantity=_quantity(r, instrument, short),
-                average_cost=(BASE_PRICES[instrument.symbol] * factor).quantize(places),
-            )
-        )
-    return tuple(result)
+    ordered = sorted(chosen, key=lambda i: i.symbol)
+    result = [_holding(r, instrument, instrument.symbol in shorts) for instrument in ordered]
+    if account.institution == "Interactive Brokers" and account.account_type == "margin":
+        futures = rng(seed, account.account_id, "futures")
+        result += [_holding(futures, future, futures.random() < 0.3) for future in FUTURES]
+    if account.is_lct:
+        rates = rng(seed, account.account_id, "entry-rates")
+        base = BASE_SWAP_RATES[account.base_currency]
+        result = [
+            replace(h, entry_swap_rate=(base * _factor(rates, 0.97, 1.03)).quantize(RATE_PLACES))
+            for h in result
+        ]
+    return tuple(sorted(result, key=lambda h: h.instrument.symbol))
 
 
-def value(seed: int, account_id: str, holding: Holding, clock: datetime) -> Position:
-    """The holding valued at the prices of the clock's UTC day."""
+def _factor(r: random.Random, low: float, high: float) -> Decimal:
+    return Decimal(str(round(r.uniform(low, high), 6)))
+
+
+def _holding(r: random.Random, instrument: Instrument, short: bool) -> Holding:
+    places = CENT if instrument.kind in ("option", "future") else BASIS_POINT
+    factor = _factor(r, 0.75, 1.2)
+    return Holding(
+        position_id=uuid4(r),
+        instrument=instrument,
+        side="short" if short else "long",
+        quantity=_quantity(r, instrument, short),
+        average_cost=(BASE_PRICES[instrument.symbol] * factor).quantize(places),
+    )
+
+
+def value(seed: int, account: Account, holding: Holding, clock: datetime) -> Position:
+    """The holding valued at the prices of the clock's UTC day (an LCT account's in its
+    currency, at the day's rate)."""
     day = clock.date()
+    yesterday = day - timedelta(days=1)
     price = price_on(seed, holding.instrument.symbol, day)
+    lastday = price_on(seed, holding.instrument.symbol, yesterday)
     signed = -holding.quantity if holding.side == "short" else holding.quantity
+    usd = UsdFigures(
+        average_cost=holding.average_cost,
+        market_price=price,
+        market_value=signed * price,
+        cost_basis=signed * holding.average_cost,
+        unrealized_pnl=signed * price - signed * holding.average_cost,
+        lastday_price=lastday,
+    )
+    rate = None
+    if holding.entry_swap_rate is not None:
+        rate = swap_rate(seed, account.base_currency, day)
+        price, lastday = price * rate, lastday * swap_rate(seed, account.base_currency, yesterday)
+    average_cost = holding.average_cost * (holding.entry_swap_rate or 1)
     market_value = signed * price
-    cost_basis = signed * holding.average_cost
+    cost_basis = signed * average_cost
     return Position(
-        account_id=account_id,
+        account_id=account.account_id,
         position_id=holding.position_id,
         instrument=holding.instrument,
         side=holding.side,
         quantity=holding.quantity,
-        average_cost=holding.average_cost,
+        average_cost=average_cost,
         market_price=price,
         market_value=market_value,
         cost_basis=cost_basis,
         unrealized_pnl=market_value - cost_basis,
-        currency=holding.instrument.currency,
-        lastday_price=price_on(seed, holding.instrument.symbol, day - timedelta(days=1)),
+        currency=account.base_currency if rate is not None else holding.instrument.currency,
+        lastday_price=lastday,
+        swap_rate=rate,
+        avg_entry_swap_rate=holding.entry_swap_rate,
+        usd=usd if rate is not None else None,
     )
 
 

@@ -1,8 +1,10 @@
 """The fixed universe of instruments every account trades, with their base prices.
 
 Canadian listings form a second universe, in CAD. The universe does not depend on the
-seed (asset ids are global at a broker); the seed only moves prices. Option prices are
-per contract (premium x 100), so a position's market value is always quantity x price.
+seed (asset ids are global at a broker); the seed only moves prices. Option and future
+prices are per contract (premium x 100, index points x 50), so a position's market value
+is always quantity x price. Options spreads pair each option with a second strike of its
+underlying (`SPREAD_PAIRS`); the E-mini future is held at Interactive Brokers.
 """
 
 from __future__ import annotations
@@ -70,7 +72,29 @@ _CAD_UNIVERSE: tuple[tuple[str, str, str, str, str], ...] = (
 )
 
 
-def _instrument(symbol: str, kind: str, exchange: str, name: str, currency: str) -> Instrument:
+# The second strike of each option's vertical spreads (the same underlying and expiry).
+_SPREAD_STRIKES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("AAPL270115C00210000", "option", "", "AAPL Jan 15 2027 210 Call", "1420.00"),
+    ("MSFT270115P00380000", "option", "", "MSFT Jan 15 2027 380 Put", "1640.00"),
+    ("SPY261218C00560000", "option", "", "SPY Dec 18 2026 560 Call", "905.00"),
+    ("TSLA270219P00200000", "option", "", "TSLA Feb 19 2027 200 Put", "1385.00"),
+    ("NVDA261218C00140000", "option", "", "NVDA Dec 18 2026 140 Call", "515.00"),
+)
+# symbol, exchange, name, base price per contract (points x multiplier), multiplier
+_FUTURES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("ESZ26", "CME", "E-mini S&P 500 Dec 2026", "265000.00", "50"),
+)
+MULTIPLIER = {"option": Decimal(100)}
+
+
+def _instrument(
+    symbol: str,
+    kind: str,
+    exchange: str,
+    name: str,
+    currency: str,
+    multiplier: Decimal | None = None,
+) -> Instrument:
     return Instrument(
         symbol=symbol,
         kind=kind,
@@ -78,7 +102,7 @@ def _instrument(symbol: str, kind: str, exchange: str, name: str, currency: str)
         asset_id=uuid4(rng("asset", symbol)),
         exchange=exchange,
         name=name,
-        multiplier=Decimal(100) if kind == "option" else Decimal(1),
+        multiplier=multiplier or MULTIPLIER.get(kind, Decimal(1)),
     )
 
 
@@ -90,8 +114,22 @@ CAD_INSTRUMENTS: tuple[Instrument, ...] = tuple(
     _instrument(symbol, kind, exchange, name, "CAD")
     for symbol, kind, exchange, name, _ in _CAD_UNIVERSE
 )
-BASE_PRICES: dict[str, Decimal] = {row[0]: Decimal(row[4]) for row in (*_UNIVERSE, *_CAD_UNIVERSE)}
+SPREAD_STRIKES: tuple[Instrument, ...] = tuple(
+    _instrument(symbol, kind, exchange, name, "USD")
+    for symbol, kind, exchange, name, _ in _SPREAD_STRIKES
+)
+FUTURES: tuple[Instrument, ...] = tuple(
+    _instrument(symbol, "future", exchange, name, "USD", Decimal(multiplier))
+    for symbol, exchange, name, _, multiplier in _FUTURES
+)
+BASE_PRICES: dict[str, Decimal] = {
+    row[0]: Decimal(row[4]) for row in (*_UNIVERSE, *_CAD_UNIVERSE, *_SPREAD_STRIKES)
+} | {symbol: Decimal(price) for symbol, _, _, price, _ in _FUTURES}
 BY_KIND: dict[str, tuple[Instrument, ...]] = {
     kind: tuple(i for i in INSTRUMENTS if i.kind == kind)
     for kind in ("equity", "etf", "option", "crypto")
 }
+# Each option with its second strike: (the option, the other strike).
+SPREAD_PAIRS: tuple[tuple[Instrument, Instrument], ...] = tuple(
+    zip(BY_KIND["option"], SPREAD_STRIKES, strict=True)
+)

@@ -27,6 +27,7 @@ class OrderEvent:
     filled_avg_price: Decimal | None = None
     stamp: str | None = None  # the Order timestamp field this event sets to `at`
     replaced_by: str | None = None
+    usd_filled_avg_price: Decimal | None = None  # LCT: the fill price in USD
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,9 +52,40 @@ class OrderPlan:
             status=current.status,
             filled_quantity=current.filled_quantity,
             filled_avg_price=current.filled_avg_price,
+            usd_filled_avg_price=current.usd_filled_avg_price,
             updated_at=current.at,
             **changes,
         )
+
+    def localized(self, rate: Decimal) -> OrderPlan:
+        """The plan of an LCT account's order: its prices (USD as drawn) converted at
+        `rate` (USD -> the account's currency), the USD figures kept beside them."""
+        order = self.order
+        return OrderPlan(
+            order=replace(
+                order,
+                notional=_times(order.notional, rate),
+                limit_price=_times(order.limit_price, rate),
+                stop_price=_times(order.stop_price, rate),
+                high_water_mark=_times(order.high_water_mark, rate),
+                swap_rate=rate,
+                usd_notional=order.notional,
+                usd_limit_price=order.limit_price,
+                usd_stop_price=order.stop_price,
+            ),
+            events=tuple(
+                replace(
+                    event,
+                    filled_avg_price=_times(event.filled_avg_price, rate),
+                    usd_filled_avg_price=event.filled_avg_price,
+                )
+                for event in self.events
+            ),
+        )
+
+
+def _times(value: Decimal | None, rate: Decimal) -> Decimal | None:
+    return None if value is None else value * rate
 
 
 class Timeline:

@@ -41,12 +41,12 @@ class WorldSizes:
 @dataclass(frozen=True, slots=True)
 class Instrument:
     symbol: str  # equities "AAPL", options OCC "AAPL270115C00200000", crypto "BTC/USD"
-    kind: str  # equity | etf | option | crypto
+    kind: str  # equity | etf | option | crypto | future
     currency: str
     asset_id: str
     exchange: str  # an Alpaca exchange code ("" for options, "CRYPTO" for crypto)
     name: str
-    multiplier: Decimal = Decimal(1)  # units per contract: 100 for options
+    multiplier: Decimal = Decimal(1)  # units per contract: 100 for options, 50 for ES
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +64,15 @@ class Account:
     base_currency: str
     is_paper: bool
     created_at: datetime
+    # Its API writes decimals (qty, notional, filled_qty, commission) as JSON numbers, as
+    # older Alpaca bodies do; prices still as text.
+    numeric_decimals: bool = False
+
+    @property
+    def is_lct(self) -> bool:
+        """An Alpaca Broker account in Local Currency Trading: priced in its own currency,
+        with USD figures beside."""
+        return self.venue == "alpaca_broker" and self.base_currency != "USD"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +123,18 @@ class ApiKey:
 
 
 @dataclass(frozen=True, slots=True)
+class UsdFigures:
+    """An LCT position's figures in USD (Alpaca's `usd`)."""
+
+    average_cost: Decimal
+    market_price: Decimal
+    market_value: Decimal
+    cost_basis: Decimal
+    unrealized_pnl: Decimal
+    lastday_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class Position:
     account_id: str
     position_id: str
@@ -127,6 +148,10 @@ class Position:
     unrealized_pnl: Decimal
     currency: str
     lastday_price: Decimal
+    # LCT: the figures above are in the account's currency, converted at these rates.
+    swap_rate: Decimal | None = None  # USD -> the account's currency, today
+    avg_entry_swap_rate: Decimal | None = None  # the rate its cost was converted at
+    usd: UsdFigures | None = None
 
     @property
     def signed_quantity(self) -> Decimal:
@@ -159,8 +184,8 @@ class Order:
     notional: Decimal | None
     limit_price: Decimal | None
     stop_price: Decimal | None
-    order_class: str  # simple | bracket
-    parent_order_id: str | None  # the parent's id, for bracket legs
+    order_class: str  # simple | bracket | mleg
+    parent_order_id: str | None  # the parent's id, for bracket and multi-leg legs
     status: str  # Alpaca's vocabulary
     filled_quantity: Decimal
     filled_avg_price: Decimal | None
@@ -174,11 +199,25 @@ class Order:
     position_intent: str  # buy_to_open | buy_to_close | sell_to_open | sell_to_close
     extended_hours: bool = False
     trail_percent: Decimal | None = None
+    high_water_mark: Decimal | None = None  # a trailing stop's (Alpaca's `hwm`)
     expires_at: datetime | None = None
     replaced_at: datetime | None = None
     replaced_by: str | None = None
     replaces: str | None = None
+    ratio_quantity: Decimal | None = None  # a multi-leg order's leg: its ratio to the parent
+    # LCT: prices above are in the account's currency, converted at `swap_rate` (USD -> it)
+    # from the USD figures kept here.
+    swap_rate: Decimal | None = None
+    usd_notional: Decimal | None = None
+    usd_limit_price: Decimal | None = None
+    usd_stop_price: Decimal | None = None
+    usd_filled_avg_price: Decimal | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_ORDER_STATUSES
+
+    @property
+    def is_multi_leg_parent(self) -> bool:
+        """A multi-leg order's parent: no symbol or side of its own, a signed net price."""
+        return self.order_class == "mleg" and self.parent_order_id is None

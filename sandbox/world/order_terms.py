@@ -163,5 +163,7 @@ def draw_order(d: Draw, t0: datetime) -> tuple[Order, Decimal]:
         extended_hours=extended,
         trail_percent=trail_percent,
         expires_at=expires_at(tif, t0),
+        # A trailing stop's high-water mark: the day's price when it was placed.
+        high_water_mark=price if order_type == "trailing_stop" else None,
     )
     return order, price

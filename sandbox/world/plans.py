@@ -2,9 +2,11 @@
 
 A day's stream yields "slots": most are one simple order, some are a batch of orders
 submitted at the very same microsecond (a program sending several at once), some are a
-bracket (a parent and its take-profit and stop-loss legs, all submitted together). Each
-order's whole lifecycle is drawn with it (see lifecycle.py). Because days are independent,
-any window of days can be generated without the others, for any clock.
+bracket (a parent and its take-profit and stop-loss legs, all submitted together), and at
+Alpaca some are an options spread (a multi-leg parent, its net price negative for a
+credit, and a leg per strike with its ratio). Each order's whole lifecycle is drawn with
+it (see lifecycle.py). Because days are independent, any window of days can be generated
+without the others, for any clock.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from sandbox.world.instruments import BY_KIND
+from sandbox.world.instruments import BY_KIND, SPREAD_PAIRS
 from sandbox.world.lifecycle import OrderPlan, Timeline
 from sandbox.world.model import Account, Order
 from sandbox.world.order_outcomes import MICROSECOND, days, simple_timeline
@@ -26,6 +28,8 @@ from sandbox.world.schedule import between, session_close, submission_time
 
 P_BRACKET = 0.02  # slots that are a bracket (3 orders): about 5% of orders
 P_BATCH = 0.06  # slots that are a batch of 2-4 orders: about 15% of orders
+P_SPREAD = 0.02  # slots that are an options spread (3 orders), where the account may
+SPREAD_VENUES = ("alpaca", "alpaca_broker")  # multi-leg orders are Alpaca's (order_class mleg)
 ORDERS_PER_SLOT = 1.17  # the expected number of orders a slot yields, replacements included
 # A replacement is submitted at most this long after the day its original was drawn on.
 SPILL = timedelta(days=2)
@@ -83,6 +87,7 @@ def _bracket(d: Draw, t0: datetime) -> list[OrderPlan]:
         limit_price=scaled(r, price, 0.98, 1.0) if parent_type == "limit" else None,
         stop_price=None,
         trail_percent=None,
+        high_water_mark=None,
         order_class="bracket",
         position_intent="buy_to_open",
         extended_hours=False,
@@ -114,6 +119,79 @@ def _bracket(d: Draw, t0: datetime) -> list[OrderPlan]:
     else:
         _legs_after_fill(r, final.at, tif, (take_profit, tp), (stop_loss, sl))
     return [parent_timeline.plan(parent), tp.plan(take_profit), sl.plan(stop_loss)]
+
+
+def may_spread(account: Account) -> bool:
+    """Multi-leg options orders: Alpaca accounts that trade options (not crypto or LCT)."""
+    return (
+        account.venue in SPREAD_VENUES and account.account_type != "crypto" and not (account.is_lct)
+    )
+
+
+def _spread(d: Draw, t0: datetime) -> list[OrderPlan]:
+    """A vertical spread as one multi-leg order: buy one strike, sell the other, at a net
+    limit (a debit, or a credit: negative), sometimes two of the far leg per near one.
+    The legs live and fill with their parent, each at its own price."""
+    r = d.r
+    near, far = r.choice(SPREAD_PAIRS)
+    day = t0.date()
+    debit = r.random() < 0.5  # a debit buys the dearer strike, a credit sells it
+    ratios = (1, 2) if r.random() < 0.2 else (1, 1)
+    priced = sorted(((price_on(d.seed, i.symbol, day), i) for i in (near, far)), reverse=True)
+    legs = [
+        (instrument, price, ("buy" if (n == 0) == debit else "sell"), Decimal(ratio))
+        for n, ((price, instrument), ratio) in enumerate(zip(priced, ratios, strict=True))
+    ]
+    net = sum(
+        (ratio * price * (1 if side == "buy" else -1) for _, price, side, ratio in legs),
+        Decimal(0),
+    )
+    parent, _ = draw_order(d, t0)
+    parent = replace(
+        parent,
+        instrument=legs[0][0],  # what the listing's filters see; the API names no symbol
+        side="",
+        order_type="limit",
+        time_in_force="day",
+        quantity=Decimal(r.randint(1, 10)),
+        notional=None,
+        limit_price=net,
+        stop_price=None,
+        trail_percent=None,
+        high_water_mark=None,
+        order_class="mleg",
+        position_intent="",
+        extended_hours=False,
+        expires_at=expires_at("day", t0),
+    )
+    timeline, _ = simple_timeline(r, parent, net, allow_partial=False, allow_replace=False)
+    plans = [timeline.plan(parent)]
+    assert parent.quantity is not None
+    for instrument, price, side, ratio in legs:
+        leg = replace(
+            parent,
+            order_id=uuid4(r),
+            client_order_id=uuid4(r),
+            instrument=instrument,
+            side=side,
+            order_type="",  # a leg has no type of its own
+            quantity=parent.quantity * ratio,
+            limit_price=None,
+            parent_order_id=parent.order_id,
+            position_intent=f"{side}_to_open",
+            ratio_quantity=ratio,
+        )
+        events = tuple(
+            replace(
+                event,
+                filled_quantity=event.filled_quantity * ratio,
+                filled_avg_price=price if event.filled_quantity else None,
+                replaced_by=None,
+            )
+            for event in timeline.events
+        )
+        plans.append(OrderPlan(order=leg, events=events))
+    return plans
 
 
 def _legs_after_fill(
@@ -167,6 +245,8 @@ def day_plans(seed: int, account: Account, day: date, daily_orders: float) -> tu
             drawn = _bracket(d, t0)
         elif roll < P_BRACKET + P_BATCH:
             drawn = [plan for _ in range(d.r.randint(2, 4)) for plan in _simple(d, t0)]
+        elif roll < P_BRACKET + P_BATCH + P_SPREAD and may_spread(account):
+            drawn = _spread(d, t0)
         else:
             drawn = _simple(d, t0)
         if t0 >= account.created_at:

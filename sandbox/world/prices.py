@@ -1,8 +1,10 @@
-"""Daily market prices: a pure function of (seed, symbol, UTC date).
+"""Daily market prices and exchange rates: pure functions of (seed, symbol, UTC date).
 
 A slow cycle plus daily noise around each instrument's base price, so prices move from
 day to day (positions and balances change with the clock) while any single day can be
-priced without walking the days before it.
+priced without walking the days before it. Exchange rates (USD -> a Local Currency
+Trading account's currency) carry 16 decimal places, as Alpaca's `swap_rate`s do, so
+what they convert carries more than the contract's 18.
 """
 
 from __future__ import annotations
@@ -16,6 +18,14 @@ from sandbox.world.instruments import BASE_PRICES
 from sandbox.world.randomness import stable_int
 
 CENT = Decimal("0.01")
+RATE_PLACES = Decimal("1e-16")
+# USD -> each currency Local Currency Trading accounts trade in, about.
+BASE_SWAP_RATES = {
+    "JPY": Decimal("151.37"),
+    "EUR": Decimal("0.9213"),
+    "GBP": Decimal("0.7894"),
+    "AUD": Decimal("1.5127"),
+}
 _SCALE = 2**64
 
 
@@ -33,3 +43,11 @@ def price_on(seed: int, symbol: str, day: date) -> Decimal:
     noise = 0.03 * (2 * _unit(seed, symbol, day.isoformat()) - 1)
     factor = Decimal(f"{1 + cycle + noise:.6f}")
     return (BASE_PRICES[symbol] * factor).quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+@lru_cache(maxsize=4096)
+def swap_rate(seed: int, currency: str, day: date) -> Decimal:
+    """How many units of `currency` a dollar buys on `day`, to 16 places."""
+    noise = 0.02 * (2 * _unit(seed, "fx", currency, day.isoformat()) - 1)
+    factor = Decimal(f"{1 + noise:.15f}")
+    return (BASE_SWAP_RATES[currency] * factor).quantize(RATE_PLACES, rounding=ROUND_HALF_EVEN)

@@ -40,6 +40,7 @@ from sandbox.world.model import (
     WorldSizes,
 )
 from sandbox.world.plans import SPILL, day_plans
+from sandbox.world.prices import swap_rate
 from sandbox.world.randomness import decimal_between, rng
 from sandbox.world.snaptrade_users import SNAPTRADE, UserRecord, snaptrade_user
 from sandbox.world.trade_events import TradeEvent, account_trade_events
@@ -368,7 +369,7 @@ class World:
         as_of = self.data_as_of(account_id)
         valued = self._memoized(
             ("positions", account_id),
-            lambda: [value(self.seed, account_id, holding, as_of) for holding in held],
+            lambda: [value(self.seed, account, holding, as_of) for holding in held],
         )
         return list(valued)
 
@@ -381,7 +382,7 @@ class World:
         cash = starting_cash(self.seed, account, self.sizes.positions_per_account)
         positions = self.positions(account_id)
         as_of = self.data_as_of(account_id)
-        if account.base_currency == "USD":
+        if account.base_currency == "USD" or account.is_lct:  # one currency
             return [balance(account, cash, positions, as_of)]
         usd_cash = (
             Decimal("0.00")
@@ -440,6 +441,14 @@ class World:
             day += timedelta(days=1)
         if account.account_type == "crypto":  # an exchange account trades crypto only
             result = [plan for plan in result if plan.order.instrument.kind == "crypto"]
+        if account.is_lct:  # US stocks and ETFs, priced in the account's currency
+            result = [
+                plan.localized(
+                    swap_rate(self.seed, account.base_currency, plan.order.submitted_at.date())
+                )
+                for plan in result
+                if plan.order.instrument.kind in ("equity", "etf")
+            ]
         return result
 
     def trade_events(self, after: datetime, until: datetime) -> list[TradeEvent]:

@@ -206,7 +206,7 @@ def test_bracket_legs_share_their_parents_submission_and_wait_for_its_fill() -> 
     world = World(0, CLOCK, WorldSizes(orders_per_account=600))
     orders = world.orders(world.accounts("alpaca")[0].account_id)
     by_id = {o.order_id: o for o in orders}
-    legs = [o for o in orders if o.parent_order_id]
+    legs = [o for o in orders if o.parent_order_id and o.order_class == "bracket"]
     assert legs
     for leg in legs:
         parent = by_id[leg.parent_order_id]
@@ -217,6 +217,75 @@ def test_bracket_legs_share_their_parents_submission_and_wait_for_its_fill() -> 
             assert leg.status in ("held", "canceled")
         if leg.status == "held":
             assert parent.filled_at is None
+
+
+def test_spreads_are_multi_leg_orders_whose_legs_live_and_fill_with_them() -> None:
+    world = World(0, CLOCK, WorldSizes(orders_per_account=600))
+    orders = [o for a in world.accounts("alpaca") for o in world.orders(a.account_id)]
+    by_id = {o.order_id: o for o in orders}
+    parents = [o for o in orders if o.is_multi_leg_parent]
+    assert any(p.limit_price > 0 for p in parents) and any(p.limit_price < 0 for p in parents)
+    assert any(leg.ratio_quantity == 2 for leg in orders if leg.order_class == "mleg")
+    for leg in (o for o in orders if o.order_class == "mleg" and o.parent_order_id):
+        parent = by_id[leg.parent_order_id]
+        assert leg.instrument.kind == "option" and leg.order_type == ""
+        assert (leg.status, leg.submitted_at, leg.updated_at) == (
+            parent.status,
+            parent.submitted_at,
+            parent.updated_at,
+        )
+        assert leg.quantity == parent.quantity * leg.ratio_quantity
+        assert leg.filled_quantity == parent.filled_quantity * leg.ratio_quantity
+    for parent in parents:  # the net price: what the legs' fills add up to, signed
+        legs = [o for o in orders if o.parent_order_id == parent.order_id]
+        assert len(legs) == 2 and len({leg.instrument.symbol[:-15] for leg in legs}) == 1
+        if parent.status == "filled":
+            net = sum(
+                leg.ratio_quantity * leg.filled_avg_price * (1 if leg.side == "buy" else -1)
+                for leg in legs
+            )
+            assert parent.filled_avg_price == parent.limit_price == net
+    snaptrade = [o for a in world.accounts("snaptrade") for o in world.orders(a.account_id)]
+    assert snaptrade and not any(o.order_class == "mleg" for o in snaptrade)
+
+
+def test_an_lct_account_is_valued_in_its_currency_with_usd_figures_beside() -> None:
+    world = World(0, CLOCK)
+    lct = [a for a in world.broker_accounts() if a.is_lct]
+    assert {a.base_currency for a in lct} >= {"JPY", "EUR"}
+    account = next(a for a in lct if world.positions(a.account_id))
+    (balance,) = world.balances(account.account_id)
+    positions = world.positions(account.account_id)
+    assert balance.currency == account.base_currency
+    assert balance.equity == balance.cash + sum(p.market_value for p in positions)
+    for p in positions:
+        assert p.currency == account.base_currency and p.usd is not None
+        assert p.market_price == p.usd.market_price * p.swap_rate
+        assert p.average_cost == p.usd.average_cost * p.avg_entry_swap_rate
+    assert any(-p.market_value.as_tuple().exponent > 18 for p in positions)  # past the contract
+    orders = world.orders(account.account_id)
+    assert orders and {o.instrument.kind for o in orders} <= {"equity", "etf"}
+    for o in orders:
+        assert o.swap_rate is not None
+        if o.filled_avg_price is not None:
+            assert o.filled_avg_price == o.usd_filled_avg_price * o.swap_rate
+        if o.limit_price is not None:
+            assert o.limit_price == o.usd_limit_price * o.swap_rate
+
+
+def test_margin_accounts_at_interactive_brokers_hold_a_future() -> None:
+    world = World(0, CLOCK)
+    held = [
+        p
+        for a in world.accounts("snaptrade")
+        if a.institution == "Interactive Brokers" and a.account_type == "margin"
+        for p in world.positions(a.account_id)
+        if p.instrument.kind == "future"
+    ]
+    assert held
+    for p in held:
+        assert p.instrument.multiplier == 50
+        assert p.market_value == p.signed_quantity * p.market_price  # per contract
 
 
 def test_an_account_with_thousands_of_orders() -> None:
@@ -236,7 +305,8 @@ def test_a_large_world_is_cheap_to_build() -> None:
 
 def test_the_alpaca_world_of_a_seed_never_moves() -> None:
     """Adding other brokers' records must not change what an Alpaca seed draws: the
-    fingerprint of seed 0 at a fixed clock is pinned."""
+    fingerprint of seed 0 at a fixed clock is pinned (it moved last when Alpaca accounts
+    began to trade options spreads and an account to write decimals as JSON numbers)."""
     world = World(0, CLOCK)
     digest = hashlib.sha256()
     for a in world.accounts("alpaca"):
@@ -251,5 +321,5 @@ def test_the_alpaca_world_of_a_seed_never_moves() -> None:
         ]  # fmt: skip
         digest.update(repr((a, positions, world.balances(a.account_id), orders)).encode())
     assert digest.hexdigest() == (
-        "0b6b193c643a3bbacc0ad2acdf6cde6c0e590e07f8b6c7a951a1b07fae1fac8f"
+        "625c5f9f435fbd61a086057c644a3faba17539b653aaa9b8edd8786db286970d"
     )
