@@ -6,12 +6,13 @@ code, so a mapping mistake in either shows up as a difference."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 import duckdb
 
 from sandbox import World
+from sandbox.world import Order
 
 LINEAGE = {"fetched_at", "run_id"}
 TABLE_NAMES = ("users", "connections", "accounts", "balances", "positions", "orders")
@@ -19,6 +20,8 @@ RAW_CLASS = {"equity": "us_equity", "option": "us_option", "crypto": "crypto"}
 RAW_ACCOUNT_STATUS = {"active": "ACTIVE", "restricted": "LIMITED", "closed": "ACCOUNT_CLOSED"}
 ACCOUNT_STATUS = {"active": "open", "restricted": "restricted", "closed": "closed"}
 INSTRUMENT = {"equity": "equity", "etf": "equity", "option": "option", "crypto": "crypto"}
+SCALE = Decimal("1e-18")  # the contract's Decimal(38, 18): more places round half to even
+WIDE = Context(prec=60, rounding=ROUND_HALF_EVEN)
 ORDER_STATUS = {
     "pending_new": "pending", "accepted": "pending", "held": "pending",
     "new": "open", "partially_filled": "partially_filled", "filled": "filled",
@@ -28,9 +31,9 @@ ORDER_STATUS = {
 
 
 def plain(value: Any) -> Any:
-    """Comparable form: decimals by value, datetimes in UTC."""
+    """Comparable form: decimals by value at the contract's scale, datetimes in UTC."""
     if isinstance(value, Decimal):
-        return value.normalize()
+        return value.quantize(SCALE, context=WIDE).normalize(WIDE)
     if isinstance(value, datetime):
         return value.astimezone(UTC)
     return value
@@ -80,8 +83,11 @@ def alpaca_truth(world: World, sources: dict[str, str]) -> dict[str, list[dict[s
 def _alpaca_holdings(
     world: World, base: dict[str, Any], truth: dict[str, list[dict[str, Any]]]
 ) -> None:
-    """Balances, positions and orders of one account as Alpaca's APIs report them."""
+    """Balances, positions and orders of one account as Alpaca's APIs report them: in the
+    account's currency (a Local Currency Trading account's, with the USD figures beside);
+    a crypto pair as BASE/QUOTE, positions too; a multi-leg parent named by its legs."""
     account_id = base["account_id"]
+    account = world.account(account_id)
     day: date = world.clock.date()
     for b in world.balances(account_id):
         truth["balances"].append({
@@ -90,6 +96,7 @@ def _alpaca_holdings(
         })  # fmt: skip
     for p in world.positions(account_id):
         kind = INSTRUMENT[p.instrument.kind]
+        usd = p.usd
         truth["positions"].append({
             **base, "position_key": f"{kind}:{p.instrument.symbol}", "as_of_date": day,
             "as_of": world.clock, "symbol": p.instrument.symbol, "instrument_type": kind,
@@ -98,24 +105,57 @@ def _alpaca_holdings(
             "average_cost": p.average_cost, "market_price": p.market_price,
             "market_value": p.market_value, "cost_basis": p.cost_basis,
             "unrealized_pnl": p.unrealized_pnl, "currency": p.currency,
+            "swap_rate": p.swap_rate,
+            "usd_average_cost": usd and usd.average_cost,
+            "usd_market_price": usd and usd.market_price,
+            "usd_market_value": usd and usd.market_value,
+            "usd_cost_basis": usd and usd.cost_basis,
+            "usd_unrealized_pnl": usd and usd.unrealized_pnl,
         })  # fmt: skip
-    for o in world.orders(account_id):
+    orders = world.orders(account_id)
+    legs: dict[str, list[Order]] = {}
+    for o in orders:
+        if o.parent_order_id is not None:
+            legs.setdefault(o.parent_order_id, []).append(o)
+    # The API shows a commission on the Broker API's orders, and on an account that
+    # writes decimals as numbers; the sandbox charges none.
+    commission = (
+        Decimal(0) if account.venue == "alpaca_broker" or account.numeric_decimals else None
+    )
+    for o in orders:
         kind = INSTRUMENT[o.instrument.kind]
+        parent = o.is_multi_leg_parent
+        symbol = (
+            "+".join(leg.instrument.symbol for leg in legs[o.order_id])
+            if parent
+            else (o.instrument.symbol)
+        )
+        leg = o.order_class == "mleg" and not parent
         truth["orders"].append({
             **base, "order_id": o.order_id, "parent_order_id": o.parent_order_id,
-            "client_order_id": o.client_order_id, "symbol": o.instrument.symbol,
-            "instrument_type": kind,
-            "raw_instrument_type": RAW_CLASS[kind],
-            "side": order_side(o.side, o.position_intent), "raw_side": o.side,
-            "order_type": o.order_type, "raw_order_type": o.order_type,
+            "client_order_id": o.client_order_id,
+            "order_class": o.order_class,
+            "raw_order_class": "" if o.order_class == "simple" else o.order_class,
+            "replaces_order_id": o.replaces, "replaced_by_order_id": o.replaced_by,
+            "symbol": symbol, "instrument_type": kind,
+            "raw_instrument_type": "" if parent else RAW_CLASS[kind],
+            "side": "other" if parent else order_side(o.side, o.position_intent),
+            "raw_side": o.side,
+            "order_type": "other" if leg else o.order_type, "raw_order_type": o.order_type,
             "time_in_force": o.time_in_force, "raw_time_in_force": o.time_in_force,
             "status": ORDER_STATUS[o.status], "raw_status": o.status,
-            "quantity": o.quantity, "notional": o.notional,
+            "quantity": o.quantity, "ratio_quantity": o.ratio_quantity, "notional": o.notional,
             "filled_quantity": o.filled_quantity, "limit_price": o.limit_price,
-            "stop_price": o.stop_price, "average_fill_price": o.filled_avg_price,
+            "stop_price": o.stop_price, "trail_percent": o.trail_percent, "trail_price": None,
+            "high_water_mark": o.high_water_mark, "average_fill_price": o.filled_avg_price,
+            "commission": commission,
             "submitted_at": o.submitted_at, "filled_at": o.filled_at,
-            "canceled_at": o.canceled_at, "updated_at": o.updated_at,
-            "currency": o.instrument.currency,
+            "canceled_at": o.canceled_at, "expired_at": o.expired_at,
+            "failed_at": o.failed_at, "updated_at": o.updated_at,
+            "currency": account.base_currency, "swap_rate": o.swap_rate,
+            "usd_notional": o.usd_notional, "usd_limit_price": o.usd_limit_price,
+            "usd_stop_price": o.usd_stop_price,
+            "usd_average_fill_price": o.usd_filled_avg_price,
         })  # fmt: skip
 
 
@@ -156,18 +196,25 @@ SNAPTRADE_ACCOUNT_TYPE = {
     "margin": "margin", "cash": "cash", "tfsa": "other", "rrsp": "retirement",
     "ira": "retirement", "crypto": "crypto",
 }  # fmt: skip
-SNAPTRADE_KIND = {"equity": "equity", "etf": "etf", "option": "option", "crypto": "crypto"}
+SNAPTRADE_KIND = {
+    "equity": "equity", "etf": "etf", "option": "option", "crypto": "crypto", "future": "future",
+}  # fmt: skip
 SNAPTRADE_RAW_KIND = {"equity": "stock", "etf": "etf", "option": "option", "crypto": "crypto"}
+NO_LCT = dict.fromkeys(
+    ("swap_rate", "usd_average_cost", "usd_market_price", "usd_market_value", "usd_cost_basis",
+     "usd_unrealized_pnl")
+)  # fmt: skip
 SNAPTRADE_SECURITY_CODE = {"equity": "cs", "etf": "et", "crypto": "crypto", "option": "option"}
 
 
 def snaptrade_truth(world: World, source: str) -> dict[str, list[dict[str, Any]]]:
     """Expected canonical rows for a SnapTrade source that holds every user's secret.
 
-    SnapTrade reports per-share prices, so an option's prices (position price and cost,
-    order limit, stop and fill prices) are the world's per-contract figures over the
-    multiplier; values stay the world's. Raw columns
-    are checked by the normalizer's own tests, not here."""
+    SnapTrade reports per-share (per-point) prices, so an option's or a future's prices
+    (position price and cost, order limit, stop and fill prices) are the world's
+    per-contract figures over the multiplier; values stay the world's. An account's value
+    (`balance.total`) is the equity of its currency's balance. Raw columns are checked by
+    the normalizer's own tests, not here."""
     truth: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_NAMES}
     day: date = world.clock.date()
     lineage = {"source": source, "broker": "snaptrade"}
@@ -196,20 +243,22 @@ def snaptrade_truth(world: World, source: str) -> dict[str, list[dict[str, Any]]
         for b in world.balances(a.account_id):
             truth["balances"].append({
                 **base, "currency": b.currency, "as_of_date": day, "as_of": as_of,
-                "cash": b.cash, "buying_power": b.buying_power, "equity": None,
+                "cash": b.cash, "buying_power": b.buying_power,
+                "equity": b.equity if b.currency == a.base_currency else None,
             })  # fmt: skip
         for p in world.positions(a.account_id):
             kind = SNAPTRADE_KIND[p.instrument.kind]
-            per_share = p.instrument.multiplier if kind == "option" else Decimal(1)
+            contract = kind in ("option", "future")  # priced per share or per point
+            per_share = p.instrument.multiplier if contract else Decimal(1)
             truth["positions"].append({
                 **base, "position_key": f"{kind}:{p.instrument.symbol}", "as_of_date": day,
                 "as_of": as_of, "symbol": p.instrument.symbol, "instrument_type": kind,
                 "side": p.side, "quantity": p.quantity,
-                "contract_size": p.instrument.multiplier if kind == "option" else None,
+                "contract_size": p.instrument.multiplier if contract else None,
                 "average_cost": p.average_cost / per_share,
                 "market_price": p.market_price / per_share,
                 "market_value": p.market_value, "cost_basis": p.cost_basis,
-                "unrealized_pnl": p.unrealized_pnl, "currency": p.currency,
+                "unrealized_pnl": p.unrealized_pnl, "currency": p.currency, **NO_LCT,
             })  # fmt: skip
         for o in world.orders(a.account_id):
             kind = SNAPTRADE_KIND[o.instrument.kind]
@@ -217,19 +266,30 @@ def snaptrade_truth(world: World, source: str) -> dict[str, list[dict[str, Any]]
             per_share = o.instrument.multiplier if kind == "option" else Decimal(1)
             truth["orders"].append({
                 **base, "order_id": o.order_id, "parent_order_id": o.parent_order_id,
-                "client_order_id": None, "symbol": o.instrument.symbol,
+                "client_order_id": None, "order_class": o.order_class,
+                "replaces_order_id": None, "replaced_by_order_id": None,
+                "symbol": o.instrument.symbol,
                 "instrument_type": kind, "side": order_side(o.side, o.position_intent),
                 "order_type": o.order_type, "time_in_force": o.time_in_force,
-                "status": status, "quantity": o.quantity, "notional": None,
-                "filled_quantity": o.filled_quantity,
+                "status": status, "quantity": o.quantity, "ratio_quantity": None,
+                "notional": None, "filled_quantity": o.filled_quantity,
                 "limit_price": per(o.limit_price, per_share),
                 "stop_price": per(o.stop_price, per_share),
-                "average_fill_price": per(o.filled_avg_price, per_share),
+                "trail_percent": o.trail_percent, "trail_price": None, "high_water_mark": None,
+                "average_fill_price": per(o.filled_avg_price, per_share), "commission": None,
                 "submitted_at": o.submitted_at, "filled_at": o.filled_at,
                 "canceled_at": o.updated_at if status == "canceled" else None,
+                "expired_at": o.updated_at if status == "expired" else None,
+                "failed_at": o.updated_at if status == "rejected" else None,
                 "updated_at": o.updated_at, "currency": o.instrument.currency,
+                **NO_LCT_ORDER,
             })  # fmt: skip
     return truth
+
+
+NO_LCT_ORDER = dict.fromkeys(
+    ("swap_rate", "usd_notional", "usd_limit_price", "usd_stop_price", "usd_average_fill_price")
+)
 
 
 def per(value: Decimal | None, divisor: Decimal) -> Decimal | None:
@@ -301,7 +361,7 @@ def tradr_truth(world: World, source: str, key: Any) -> dict[str, list[dict[str,
                 "side": TRADR_SIDE[p.side], "quantity": p.volume,
                 "contract_size": p.symbol.contract_size, "average_cost": p.open_price,
                 "market_price": p.current_price, "market_value": None, "cost_basis": None,
-                "unrealized_pnl": p.net, "currency": a.currency,
+                "unrealized_pnl": p.net, "currency": a.currency, **NO_LCT,
             })  # fmt: skip
         for o in world.tradr_orders(a.account_id):
             kind = TRADR_ORDER_TYPE[o.type]
@@ -340,7 +400,12 @@ def tradr_truth(world: World, source: str, key: Any) -> dict[str, list[dict[str,
 
 def _tradr_order_base(symbol: Any, currency: str) -> dict[str, Any]:
     return {
-        "client_order_id": None, "symbol": symbol.name, "instrument_type": symbol.kind,
+        "client_order_id": None, "order_class": "simple", "raw_order_class": None,
+        "replaces_order_id": None, "replaced_by_order_id": None,
+        "symbol": symbol.name, "instrument_type": symbol.kind,
         "raw_instrument_type": None, "raw_time_in_force": None, "notional": None,
-        "canceled_at": None, "currency": currency,
+        "ratio_quantity": None, "trail_percent": None, "trail_price": None,
+        "high_water_mark": None, "commission": None,
+        "canceled_at": None, "expired_at": None, "failed_at": None, "currency": currency,
+        **NO_LCT_ORDER,
     }  # fmt: skip

@@ -258,16 +258,18 @@ def order_identity(order: Mapping[str, Any], account_id: str) -> dict[str, Any]:
     return {"account_id": account_id, "order_id": str(order.get("id"))}
 
 
-def order_rows(
-    order: Mapping[str, Any], *, account_id: str, currency: str
-) -> Iterator[dict[str, Any]]:
-    """The order, then each of its legs (nested=true), each leg pointing at its parent."""
-    yield _order_row(order, account_id=account_id, currency=currency, parent_order_id=None)
-    for leg in order.get("legs") or ():
-        yield from (
-            {**row, "parent_order_id": row["parent_order_id"] or required(order, "id")}
-            for row in order_rows(leg, account_id=account_id, currency=currency)
-        )
+def order_records(
+    order: Mapping[str, Any], parent_order_id: str | None = None
+) -> Iterator[tuple[Mapping[str, Any], str | None]]:
+    """The order, then each of its legs (nested=true) and theirs, each with its parent's
+    id. Each is read on its own (`order_row`), so a parent that cannot be read keeps its
+    legs; the legs of a parent without an id stay in its quarantined record."""
+    yield order, parent_order_id
+    legs = order.get("legs") if isinstance(order, Mapping) else None
+    if isinstance(legs, list) and order.get("id") is not None:
+        for leg in legs:
+            if isinstance(leg, Mapping):
+                yield from order_records(leg, str(order["id"]))
 
 
 def _legs(order: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -287,9 +289,15 @@ def leg_asset_class(order: Mapping[str, Any]) -> str | None:
     return (legs[0].get("asset_class") or None) if legs else None
 
 
-def _order_row(
+def order_row(
     order: Mapping[str, Any], *, account_id: str, currency: str, parent_order_id: str | None
 ) -> dict[str, Any]:
+    """One order (or leg) of `order_records`, its legs apart."""
+    legs = order.get("legs")
+    if legs is not None and not (
+        isinstance(legs, list) and all(isinstance(leg, Mapping) for leg in legs)
+    ):
+        raise TypeError(f"legs: not a list of orders: {legs!r:.80}")
     raw_class = order.get("asset_class")
     raw_order_class = order.get("order_class")
     raw_type = order.get("type") or order.get("order_type")

@@ -6,8 +6,8 @@ once, and are mapped and cast there in bulk, instead of a dict, a `Decimal` and 
 The column-wise reading takes only pages in the usual form: every field a string or null
 (a number in a decimal field, as JSON decoding gives it, is taken as its text), decimals
 without an exponent, timestamps RFC 3339, ids and symbols present. A page with anything
-else is read record by record by `normalize.order_rows`, whose rules (and quarantine of
-what cannot be read) then decide. Both readings give the same rows;
+else is read record by record (`by_records`: each order and each leg on its own), whose
+rules (and quarantine of what cannot be read) then decide. Both readings give the same rows;
 tests/unit/test_alpaca_order_frames.py holds them to it.
 
 A page comes as decoded records, or as a frame polars read from the response bytes
@@ -166,7 +166,7 @@ class OrderBatch:
                 )
             if alone is None:
                 records = page.to_dicts() if isinstance(page, pl.DataFrame) else page
-                rows = _by_records(account_id, records, self.currency(account_id))
+                rows = by_records(account_id, records, self.currency(account_id))
                 alone = canonical_frame(TABLE, rows, source=source, broker=broker, ctx=ctx)
             frames.append(alone)
         return pl.concat(frames, how="diagonal")  # diagonal: some have quarantine rows
@@ -346,11 +346,17 @@ def _legs(
     return None
 
 
-def _by_records(account_id: str, page: Records, currency: str) -> list[Row | Unreadable]:
+def by_records(account_id: str, page: Records, currency: str) -> list[Row | Unreadable]:
+    """A page read record by record: each order and each of its legs on its own, a record
+    that cannot be read quarantined without its parent's or its legs' rows."""
+    records = [pair for order in page for pair in normalize.order_records(order)]
+    parents = {id(record): parent for record, parent in records}
     return salvage(
-        page,
-        lambda order: normalize.order_rows(order, account_id=account_id, currency=currency),
-        lambda order: normalize.order_identity(order, account_id),
+        [record for record, _ in records],
+        lambda record: normalize.order_row(
+            record, account_id=account_id, currency=currency, parent_order_id=parents[id(record)]
+        ),
+        lambda record: normalize.order_identity(record, account_id),
     )
 
 

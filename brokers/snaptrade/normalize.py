@@ -272,11 +272,7 @@ def _order_row(
     else:
         raw_instrument_type = (universal.get("type") or {}).get("code")
         instrument_type = lookup(SECURITY_TYPE, raw_instrument_type, InstrumentType.OTHER)
-        symbol_currency = (
-            _currency_code(order.get("quote_currency"))
-            or _text((order.get("quote_universal_symbol") or {}).get("symbol"))  # a crypto quote
-            or _currency_code(universal.get("currency"))
-        )
+        symbol_currency = _currency_code(_order_currency(order))
         symbol = instrument_symbol(instrument_type, universal.get("symbol"), symbol_currency)
     status = lookup(ORDER_STATUS, order.get("status"), OrderStatus.OTHER)
     placed = to_utc(order.get("time_placed"))
@@ -340,8 +336,13 @@ def instrument_symbol(instrument_type: str, raw: object, currency: str | None) -
 
 
 def _order_currency(order: Mapping[str, Any]) -> object:
-    """The currency an order's prices are in: the quote currency for crypto pairs."""
-    return order.get("quote_currency") or (order.get("universal_symbol") or {}).get("currency")
+    """The currency an order's prices are in: the quote currency for crypto pairs (a fiat
+    one, or a crypto one: ETH/BTC is priced in BTC)."""
+    return (
+        order.get("quote_currency")
+        or (order.get("quote_universal_symbol") or {}).get("symbol")
+        or (order.get("universal_symbol") or {}).get("currency")
+    )
 
 
 def _currency_code(currency: object) -> str | None:

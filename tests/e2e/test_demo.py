@@ -96,3 +96,55 @@ def test_running_again_changes_no_row_and_adds_no_file(first_run):
     assert result.returncode == 0, result.stdout[-3000:]
     assert snapshot(database) == before
     assert files_per_partition(home) == files_before
+
+
+def test_the_demo_holds_every_shape_real_payloads_carry(first_run):
+    """Beside equalling the world's truth (above), the tables hold each shape: options
+    spreads (debit and credit, leg ratios), Local Currency Trading accounts, long-decimal
+    values, numbers sent as JSON numbers, futures, crypto positions with their orders."""
+    home, _ = first_run
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+
+        def one(sql: str) -> tuple:
+            return con.execute(sql).fetchone()
+
+        parents = "FROM orders WHERE order_class = 'mleg' AND parent_order_id IS NULL"
+        assert one(f"SELECT count(*) FILTER (limit_price > 0), count(*) FILTER (limit_price < 0) "
+                   f"{parents}") >= (1, 1)  # fmt: skip
+        assert one(f"SELECT bool_and(symbol LIKE '%+%' AND side = 'other') {parents}") == (True,)
+        assert one("SELECT count(*) FROM orders WHERE ratio_quantity = 2") > (0,)
+        lct = "WHERE source = 'sandbox-alpaca-broker' AND currency <> 'USD'"
+        assert one(f"SELECT count(DISTINCT currency) FROM balances {lct}") >= (2,)
+        assert one(
+            f"SELECT bool_and(swap_rate IS NOT NULL AND usd_market_value IS NOT NULL) "
+            f"FROM positions {lct}"
+        ) == (True,)
+        assert one(f"SELECT count(*) FROM orders {lct} AND usd_average_fill_price > 0") > (0,)
+        assert one(  # values past 18 places landed, rounded to the contract's scale
+            f"SELECT count(*) FROM positions {lct} AND market_value <> round(market_value, 12)"
+        ) > (0,)
+        assert one(
+            "SELECT count(*) FROM orders WHERE source = 'sandbox-alpaca-2' AND commission = 0"
+        ) > (0,)  # an account whose API writes qty and commission as JSON numbers
+        assert one(
+            "SELECT bool_and(abs(abs(market_value::DOUBLE) - quantity::DOUBLE "
+            "* market_price::DOUBLE * contract_size::DOUBLE) < 0.01) "  # (a decimal product
+            # would outgrow DuckDB's 38 places)
+            "FROM positions WHERE instrument_type = 'future' AND contract_size = 50"
+        ) == (True,)
+        assert one(
+            "SELECT count(*) FROM positions p JOIN orders o USING (source, account_id, symbol) "
+            "WHERE p.instrument_type = 'crypto' AND o.instrument_type = 'crypto' "
+            "AND p.broker = 'alpaca'"
+        ) > (0,)
+        assert one(
+            "SELECT count(*) FROM positions WHERE instrument_type = 'crypto' "
+            "AND symbol NOT LIKE '%/%'"
+        ) == (0,)
+        assert one(
+            "SELECT bool_and(equity IS NOT NULL) FROM balances b JOIN accounts a "
+            "USING (source, account_id) WHERE b.broker = 'snaptrade' "
+            "AND b.currency = a.base_currency"
+        ) == (True,)
+        for name in ("orders", "positions", "balances"):
+            assert one(f"SELECT count(*) FROM quarantine_{name}") == (0,), name

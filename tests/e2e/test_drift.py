@@ -35,6 +35,20 @@ def test_unknown_enum_values_land_as_other_beside_the_raw_value(drifted):
     assert {status for _, status in found} == {"other"}
 
 
+def test_the_orders_steps_list_the_unknown_values_they_saw(drifted, monkeypatch):
+    _, dagster_home = drifted
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+    instance = dg.DagsterInstance.get()
+    seen = {}
+    for key in instance.get_asset_keys():
+        if key.path[-1] == "orders":
+            [record] = instance.fetch_materializations(key, limit=1).records
+            value = record.asset_materialization.metadata.get("unknown_values")
+            seen[key.path[0]] = value.value if value is not None else None
+    assert seen["sandbox-snaptrade"]["orders.status"] == ["unannounced_value"]
+    assert "unannounced_value" in seen["sandbox-alpaca-broker"]["orders.status"]
+
+
 def test_records_of_the_wrong_type_are_quarantined_with_the_field_and_the_raw_value(drifted):
     home, _ = drifted
     lake = Lake(home)

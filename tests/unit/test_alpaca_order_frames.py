@@ -15,11 +15,10 @@ from typing import Any
 import polars as pl
 import pytest
 
-from brokers.alpaca.normalize import order_identity, order_rows
-from brokers.alpaca.order_frames import orders_frame, read_columnwise
+from brokers.alpaca.order_frames import by_records, orders_frame, read_columnwise
 from brokers.alpaca.order_pages import order_page
 from brokers.connector import FetchContext
-from brokers.frames import canonical_frame, lineage_columns, salvage
+from brokers.frames import canonical_frame, lineage_columns
 
 FETCHED_AT = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 CTX = FetchContext(run_id="run-1", fetched_at=FETCHED_AT, log=logging.getLogger("test"))
@@ -107,11 +106,7 @@ def _framed(page: list[dict[str, Any]]) -> pl.DataFrame:
 
 
 def _by_records(page: list[dict[str, Any]], account: str = ACCOUNT) -> pl.DataFrame:
-    rows = salvage(
-        page,
-        lambda order: order_rows(order, account_id=account, currency="USD"),
-        lambda order: order_identity(order, account),
-    )
+    rows = by_records(account, page, "USD")
     return canonical_frame("orders", rows, source="src", broker="alpaca", ctx=CTX)
 
 
