@@ -282,38 +282,44 @@ def _frame_columns(pages: Sequence[tuple[str, pl.DataFrame]], currency: Any) -> 
             )
             for account_id, page in pages
         ]
-    )
+    ).with_row_index(ROW)
     orders = frame.select(
         *FIELDS,
         *_USD,
         "account_id",
+        ROW,
         parent_order_id=pl.lit(None, pl.String),
         currency="currency",
-        leg_symbols=_LEG_SYMBOLS,
-        leg_asset_class=_LEG_ASSET_CLASS,
     )
     parents = frame.filter(pl.col("legs").list.len() > 0)
+    columns = list(RAW_SCHEMA)
     if parents.is_empty():
-        return orders
+        return orders.with_columns(_NO_LEGS).select(columns)
     if parents.get_column("id").null_count():
         return None
     legs = (
-        parents.select("account_id", "currency", pl.col("id").alias("parent_order_id"), "legs")
+        parents.select(ROW, "account_id", "currency", pl.col("id").alias("parent_order_id"), "legs")
         .explode("legs")
         .unnest("legs")
     )
     if (legs.get_column("legs").list.len() > 0).any():
         return None
-    leg_rows = legs.select(
-        *FIELDS,
-        *_USD,
-        "account_id",
-        "parent_order_id",
-        "currency",
-        leg_symbols=pl.lit(None, pl.String),
-        leg_asset_class=pl.lit(None, pl.String),
+    # What a multi-leg parent takes from its legs, by `normalize.leg_symbols` and
+    # `leg_asset_class`'s rules (by the parent's row, not its id: a page may repeat one).
+    symbol = pl.col("symbol")
+    from_legs = (
+        legs.group_by(ROW)
+        .agg(
+            symbol.filter(symbol.fill_null("") != "")
+            .str.join(normalize.LEG_SEPARATOR)
+            .alias("leg_symbols"),
+            pl.col("asset_class").first().alias("leg_asset_class"),
+        )
+        .with_columns(blank_as_null("leg_symbols"), blank_as_null("leg_asset_class"))
     )
-    return pl.concat([orders, leg_rows])
+    orders = orders.join(from_legs, on=ROW, how="left", maintain_order="left")
+    leg_rows = legs.with_columns(*_USD, *_NO_LEGS).select(columns)
+    return pl.concat([orders.select(columns), leg_rows])
 
 
 def _legs(
@@ -386,13 +392,8 @@ def crypto_pair(symbol: pl.Expr, asset_class: pl.Expr) -> pl.Expr:
 
 RAW_SCHEMA = dict.fromkeys((*FIELDS, *USD_COLUMNS, *DERIVED), pl.String)
 _USD = [pl.col("usd").struct.field(f).alias(c) for c, f in normalize.ORDER_USD_FIGURES.items()]
-_LEG_SYMBOL = pl.element().struct.field("symbol")
-_LEG_SYMBOLS = blank_as_null(
-    pl.col("legs")
-    .list.eval(_LEG_SYMBOL.filter(_LEG_SYMBOL.fill_null("") != ""))
-    .list.join(normalize.LEG_SEPARATOR)
-)
-_LEG_ASSET_CLASS = blank_as_null(pl.col("legs").list.first().struct.field("asset_class"))
+ROW = "__row"
+_NO_LEGS = [pl.lit(None, pl.String).alias(name) for name in ("leg_symbols", "leg_asset_class")]
 PARSE = [
     *[parse_decimal(field) for field in RAW_DECIMALS],
     *[parse_timestamp(field) for field in TIMESTAMPS],

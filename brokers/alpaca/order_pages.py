@@ -24,13 +24,11 @@ import polars as pl
 from brokers.alpaca.order_frames import FIELDS, USD_FIELDS
 from brokers.http import decode_json
 
-# A field brokerlake reads (at any depth: legs and `usd` use the same names) whose value
-# is a JSON number or a boolean. Text holding the same bytes only costs the fast reading:
-# the page is decoded as JSON.
-READ_KEYS = sorted({*FIELDS, *USD_FIELDS, "legs", "usd"})
-NOT_TEXT = re.compile(
-    rb'"(?:' + b"|".join(re.escape(key.encode()) for key in READ_KEYS) + rb')"\s*:\s*[-0-9tf]'
-)
+# A key's value that is a JSON number or boolean, other than `extended_hours`' written
+# compactly: a colon after a quote or a space (not a timestamp's), then [-0-9tf]. Only
+# the keys brokerlake reads (at any depth: legs and `usd` use the same names) matter.
+NOT_TEXT = re.compile(rb':(?<=["\s]:)(?<!"extended_hours":)\s*[-0-9tf]')
+READ_KEYS = frozenset(key.encode() for key in (*FIELDS, *USD_FIELDS, "legs", "usd"))
 SURROGATE = re.compile(rb"\\u[dD][89abAB]")  # paired or not: rare enough to decode as JSON
 TEXT = dict.fromkeys(FIELDS, pl.String)
 USD = pl.Struct(dict.fromkeys(USD_FIELDS, pl.String))
@@ -44,7 +42,7 @@ def order_page(content: bytes) -> pl.DataFrame | Any:
     JSON document (for the paginator to check and the record-by-record reading)."""
     if (
         content[:64].lstrip()[:1] == b"["
-        and NOT_TEXT.search(content) is None
+        and not _read_field_not_text(content)
         and SURROGATE.search(content) is None
     ):
         try:
@@ -52,3 +50,13 @@ def order_page(content: bytes) -> pl.DataFrame | Any:
         except (pl.exceptions.PolarsError, pl.exceptions.PanicException):
             pass  # not an array of objects, not UTF-8, a leg with legs of its own, ...
     return decode_json(content.decode("utf-8", errors="replace"))
+
+
+def _read_field_not_text(content: bytes) -> bool:
+    """Whether a field brokerlake reads holds a number or a boolean. Text holding the
+    same bytes (a quote and a colon inside a value) only costs the fast reading."""
+    for found in NOT_TEXT.finditer(content):
+        end = content.rfind(b'"', 0, found.start())  # the key's closing quote
+        if content[content.rfind(b'"', 0, end) + 1 : end] in READ_KEYS:
+            return True
+    return False
