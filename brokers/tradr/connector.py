@@ -14,7 +14,7 @@ import polars as pl
 
 from brokers.concurrency import per_account
 from brokers.config import TradrSource
-from brokers.connector import AccountsBatch, FetchContext, Snapshot
+from brokers.connector import AccountsBatch, FetchContext, Snapshot, account_currencies
 from brokers.errors import BrokerHTTPError, CredentialsRejected
 from brokers.frames import Row, Unreadable, canonical_frame, salvage, stamp
 from brokers.http import Transport, TransportSettings, settings_for
@@ -104,7 +104,7 @@ class TradrConnector:
         )
 
     async def balances(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
-        currencies = _currencies(accounts)
+        currencies = account_currencies(accounts)
         ids = sorted(int(i) for i in currencies)
         rows: list[dict[str, Any]] = []
         as_of: datetime | None = None
@@ -122,7 +122,7 @@ class TradrConnector:
         return self._snapshot(ctx, "balances", rows, as_of)
 
     async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
-        currencies = _currencies(accounts)
+        currencies = account_currencies(accounts)
         async with self._explained():
             sizes = await self._contract_sizes(ctx) if currencies else {}
             as_of = self.transport.last_server_time
@@ -157,7 +157,7 @@ class TradrConnector:
         accounts: pl.DataFrame,
         since: Mapping[str, datetime] | None = None,  # one request per account reads all
     ) -> AsyncIterator[pl.DataFrame]:
-        currencies = _currencies(accounts)
+        currencies = account_currencies(accounts)
 
         async def read(account_id: str) -> pl.DataFrame:
             currency = currencies[account_id]
@@ -219,14 +219,3 @@ class TradrConnector:
         return per_account(
             sorted(currencies), read, limit=self.settings.max_concurrency, log=ctx.log, label=label
         )
-
-
-def _currencies(accounts: pl.DataFrame) -> dict[str, str]:
-    """Account id -> the account's currency (in which TradrAPI reports its money)."""
-    return dict(
-        zip(
-            accounts.get_column("account_id").to_list(),
-            accounts.get_column("base_currency").to_list(),
-            strict=True,
-        )
-    )

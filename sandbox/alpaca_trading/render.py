@@ -101,10 +101,34 @@ def account_json(account: Account, balance: Balance, positions: list[Position]) 
     }
 
 
+def _values(
+    signed: Decimal,
+    average_cost: Decimal,
+    market_price: Decimal,
+    lastday_price: Decimal,
+    market_value: Decimal,
+    cost_basis: Decimal,
+    unrealized_pnl: Decimal,
+) -> dict[str, Any]:
+    """A position's figures (in the account's currency, or under `usd` in dollars)."""
+    intraday = signed * (market_price - lastday_price)
+    return {
+        "avg_entry_price": decimal_text(average_cost),
+        "market_value": decimal_text(market_value),
+        "cost_basis": decimal_text(cost_basis),
+        "unrealized_pl": decimal_text(unrealized_pnl),
+        "unrealized_plpc": _ratio(unrealized_pnl, abs(cost_basis)),
+        "unrealized_intraday_pl": decimal_text(intraday),
+        "unrealized_intraday_plpc": _ratio(intraday, abs(signed * lastday_price)),
+        "current_price": decimal_text(market_price),
+        "lastday_price": decimal_text(lastday_price),
+        "change_today": _ratio(market_price - lastday_price, lastday_price),
+    }
+
+
 def position_json(position: Position) -> dict[str, Any]:
     instrument = position.instrument
     signed = position.signed_quantity
-    intraday = signed * (position.market_price - position.lastday_price)
     body = {
         "asset_id": instrument.asset_id,
         "symbol": instrument.symbol.replace("/", ""),  # BTCUSD: positions drop the slash
@@ -113,38 +137,31 @@ def position_json(position: Position) -> dict[str, Any]:
         "asset_marginable": instrument.kind in ("equity", "etf"),
         "qty": decimal_text(signed),
         "qty_available": decimal_text(signed),
-        "avg_entry_price": decimal_text(position.average_cost),
         "side": position.side,
-        "market_value": decimal_text(position.market_value),
-        "cost_basis": decimal_text(position.cost_basis),
-        "unrealized_pl": decimal_text(position.unrealized_pnl),
-        "unrealized_plpc": _ratio(position.unrealized_pnl, abs(position.cost_basis)),
-        "unrealized_intraday_pl": decimal_text(intraday),
-        "unrealized_intraday_plpc": _ratio(intraday, abs(signed * position.lastday_price)),
-        "current_price": decimal_text(position.market_price),
-        "lastday_price": decimal_text(position.lastday_price),
-        "change_today": _ratio(
-            position.market_price - position.lastday_price, position.lastday_price
+        **_values(
+            signed,
+            position.average_cost,
+            position.market_price,
+            position.lastday_price,
+            position.market_value,
+            position.cost_basis,
+            position.unrealized_pnl,
         ),
     }
     usd = position.usd
     if usd is not None and position.swap_rate is not None:
         assert position.avg_entry_swap_rate is not None
-        usd_intraday = signed * (usd.market_price - usd.lastday_price)
         body["swap_rate"] = decimal_text(position.swap_rate)
         body["avg_entry_swap_rate"] = decimal_text(position.avg_entry_swap_rate)
-        body["usd"] = {
-            "avg_entry_price": decimal_text(usd.average_cost),
-            "market_value": decimal_text(usd.market_value),
-            "cost_basis": decimal_text(usd.cost_basis),
-            "unrealized_pl": decimal_text(usd.unrealized_pnl),
-            "unrealized_plpc": _ratio(usd.unrealized_pnl, abs(usd.cost_basis)),
-            "unrealized_intraday_pl": decimal_text(usd_intraday),
-            "unrealized_intraday_plpc": _ratio(usd_intraday, abs(signed * usd.lastday_price)),
-            "current_price": decimal_text(usd.market_price),
-            "lastday_price": decimal_text(usd.lastday_price),
-            "change_today": _ratio(usd.market_price - usd.lastday_price, usd.lastday_price),
-        }
+        body["usd"] = _values(
+            signed,
+            usd.average_cost,
+            usd.market_price,
+            usd.lastday_price,
+            usd.market_value,
+            usd.cost_basis,
+            usd.unrealized_pnl,
+        )
     return body
 
 

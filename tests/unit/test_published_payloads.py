@@ -128,6 +128,14 @@ def test_the_specs_order_examples_land_multi_leg_parent_and_all():
     context = ctx()
     frame = alpaca_orders(body("alpaca", "spec", "trading_order_examples.json"), context=context)
     common = {"filled_quantity": D(0), "raw_order_class": ""}
+    leg = {  # what both legs of the multi-leg order share
+        "parent_order_id": "83f37e9f-6b1f-49ed-8fc6-3e6af716323f", "order_class": "mleg",
+        "raw_order_class": "mleg", "instrument_type": "option",
+        "raw_instrument_type": "us_option", "order_type": "other", "raw_order_type": "",
+        "time_in_force": "day", "raw_time_in_force": "day", "status": "filled",
+        "raw_status": "filled", "submitted_at": utc("2024-12-10T16:15:53.684952Z"),
+        "filled_at": utc("2024-12-10T16:15:53.694Z"),
+    }  # fmt: skip
     assert rows(frame) == [
         order(
             order_id="30a077fa-96f6-4f20-a052-4b921ee2f243",
@@ -184,29 +192,17 @@ def test_the_specs_order_examples_land_multi_leg_parent_and_all():
         ),
         order(
             order_id="df4ff24a-c58a-4e37-8b9f-ef32b83a11f2",
-            parent_order_id="83f37e9f-6b1f-49ed-8fc6-3e6af716323f",
-            client_order_id="cc8cc104-fe43-476c-b25c-f62650fb73f9", order_class="mleg",
-            raw_order_class="mleg", symbol="AAPL241213C00250000", instrument_type="option",
-            raw_instrument_type="us_option", side="buy", raw_side="buy", order_type="other",
-            raw_order_type="", time_in_force="day", raw_time_in_force="day",
-            status="filled", raw_status="filled", quantity=D(3), ratio_quantity=D(3),
-            filled_quantity=D(3), average_fill_price=D("0.43"),
-            submitted_at=utc("2024-12-10T16:15:53.684952Z"),
-            filled_at=utc("2024-12-10T16:15:53.694Z"),
-            updated_at=utc("2024-12-10T16:15:53.725091Z"),
+            client_order_id="cc8cc104-fe43-476c-b25c-f62650fb73f9",
+            symbol="AAPL241213C00250000", side="buy", raw_side="buy", quantity=D(3),
+            ratio_quantity=D(3), filled_quantity=D(3), average_fill_price=D("0.43"),
+            updated_at=utc("2024-12-10T16:15:53.725091Z"), **leg,
         ),
         order(
             order_id="ecd91110-c34d-4e9d-a7bf-a9c27c40f8b5",
-            parent_order_id="83f37e9f-6b1f-49ed-8fc6-3e6af716323f",
-            client_order_id="0bd2d36d-4af2-4dfb-8418-333a5d5026fa", order_class="mleg",
-            raw_order_class="mleg", symbol="AAPL241213C00260000", instrument_type="option",
-            raw_instrument_type="us_option", side="sell_short", raw_side="sell",
-            order_type="other", raw_order_type="", time_in_force="day",
-            raw_time_in_force="day", status="filled", raw_status="filled", quantity=D(1),
+            client_order_id="0bd2d36d-4af2-4dfb-8418-333a5d5026fa",
+            symbol="AAPL241213C00260000", side="sell_short", raw_side="sell", quantity=D(1),
             ratio_quantity=D(1), filled_quantity=D(1), average_fill_price=D("0.01"),
-            submitted_at=utc("2024-12-10T16:15:53.684952Z"),
-            filled_at=utc("2024-12-10T16:15:53.694Z"),
-            updated_at=utc("2024-12-10T16:15:53.708983Z"),
+            updated_at=utc("2024-12-10T16:15:53.708983Z"), **leg,
         ),
     ]  # fmt: skip
     valid("orders", frame)
