@@ -10,7 +10,7 @@ integer digits, spaces, `NaN`) comes out null, and those records are read one by
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -25,20 +25,30 @@ USUAL_COLUMN = "__usual"
 Columns = dict[str, list[Any]]
 
 
-def pick(records: Sequence[Any], fields: Sequence[str]) -> list[tuple[Any, ...]] | None:
+def pick(
+    records: Sequence[Any], fields: Sequence[str], optional: Collection[str] = ()
+) -> list[tuple[Any, ...]] | None:
     """The records' `fields`, a column each; an absent field is null (as `record.get`);
-    None when a record is not an object."""
+    None when a record is not an object. The fields in `optional` (which many records
+    lack) are picked apart, so their absence does not cost the others the fast picking."""
     if not records:
         return [()] * len(fields)
+    usual = [name for name in fields if name not in optional]
     try:
-        rows = list(map(itemgetter(*fields), records))
+        rows = list(map(itemgetter(*usual), records))
+        if len(usual) == 1:  # itemgetter of one field gives the value, not a tuple
+            rows = [(row,) for row in rows]
     except KeyError:
         if not all(isinstance(record, Mapping) for record in records):
             return None
-        rows = [tuple(record.get(name) for name in fields) for record in records]
+        rows = [tuple(record.get(name) for name in usual) for record in records]
     except TypeError:  # a record that is not an object
         return None
-    return list(zip(*rows, strict=True))
+    columns = dict(zip(usual, zip(*rows, strict=True), strict=True))
+    for name in fields:
+        if name not in columns:
+            columns[name] = tuple(record.get(name) for record in records)
+    return [columns[name] for name in fields]
 
 
 def nested(values: Sequence[Any], fields: Mapping[str, str]) -> Columns | None:

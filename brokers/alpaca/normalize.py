@@ -8,7 +8,8 @@ the account's own (JPY, EUR, ...), whose USD figures (`usd`) and exchange rate
 (`swap_rate`) are kept beside them. A crypto pair is `BASE/QUOTE` in every table: Alpaca
 names a position `BTCUSD` and its orders `BTC/USD`. A multi-leg (`mleg`) parent names no
 symbol, side or asset class: its symbol is its legs' symbols joined by `+`, its
-instrument type its first leg's, its side `other` (each leg has its own).
+instrument type its first leg's, its side `other` unless the API gives one (each leg has
+its own).
 """
 
 from __future__ import annotations

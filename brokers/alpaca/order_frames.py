@@ -99,6 +99,9 @@ DEFAULT_CURRENCY = normalize.CURRENCY  # an account not among those listed (open
 Records = Sequence[Mapping[str, Any]]
 AccountPage = tuple[str, Records | pl.DataFrame]  # (account id, a page of its orders)
 PICKED = (*FIELDS, "usd", "legs")
+# Fields many orders lack (a leg's ratio, an LCT account's, the Broker API's commission,
+# a position intent older orders and multi-leg parents go without): picked apart.
+OPTIONAL = frozenset({"ratio_qty", "swap_rate", "usd", "commission", "position_intent"})
 # Columns the reading derives: the account's, and a multi-leg parent's from its legs.
 DERIVED = ("account_id", "parent_order_id", "currency", "leg_symbols", "leg_asset_class")
 
@@ -228,7 +231,7 @@ def _columns(pages: Sequence[AccountPage], currency: Any) -> Columns | pl.DataFr
     records: list[Mapping[str, Any]] = [record for _, page in pages for record in page]
     accounts = [account_id for account_id, page in pages for _ in page]
     parents: list[str | None] = [None] * len(records)
-    picked = pick(records, PICKED)
+    picked = pick(records, PICKED, OPTIONAL)
     if picked is None:
         return None
     if any(picked[-1]):  # orders with legs: each leg is a row too, after the orders
@@ -236,7 +239,7 @@ def _columns(pages: Sequence[AccountPage], currency: Any) -> Columns | pl.DataFr
         legs = _legs([accounts[n] for n in with_legs], [records[n] for n in with_legs])
         if legs is None:
             return None
-        picked_legs = pick(legs[1], PICKED)
+        picked_legs = pick(legs[1], PICKED, OPTIONAL)
         if picked_legs is None:
             return None
         picked = [

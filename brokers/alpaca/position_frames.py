@@ -37,6 +37,7 @@ DECIMALS = {"quantity": "qty", **FIGURES, "swap_rate": "swap_rate"}
 USD_COLUMNS = {f"usd_{column}": field for column, field in FIGURES.items()}  # <- under `usd`
 FIELDS = ("symbol", "asset_class", "side", *DECIMALS.values())
 RAW_DECIMALS = (*DECIMALS.values(), *USD_COLUMNS)
+OPTIONAL = frozenset({"swap_rate", "usd"})  # an LCT account's: picked apart
 
 
 class PositionBatch:
@@ -53,7 +54,7 @@ class PositionBatch:
         self.pages.append((account_id, as_of, currency, page))
         if self.columns is None:
             return  # a page before was not in the usual form
-        picked = pick(page, (*FIELDS, "usd")) if type(page) is list else None
+        picked = pick(page, (*FIELDS, "usd"), OPTIONAL) if type(page) is list else None
         usd = None if picked is None else nested(picked[-1], USD_COLUMNS)
         if picked is None or usd is None:
             self.columns = None
