@@ -388,6 +388,7 @@ def tradr_truth(world: World, source: str, key: Any) -> dict[str, list[dict[str,
             for order_id, parent, side, price, at in fills:
                 truth["orders"].append({
                     **base, **_tradr_order_base(t.symbol, a.currency), "order_id": order_id,
+                    "commission": t.commission if parent is None else None,
                     "parent_order_id": parent, "side": side.lower(), "raw_side": side,
                     "order_type": "market", "raw_order_type": t.side,
                     "time_in_force": "other", "status": "filled", "raw_status": "CLOSED",

@@ -262,6 +262,8 @@ def trade_rows(
             record.get("closedAt"),
         ),
     )
+    # The trade's commission (MT charges it on the ticket), on the fill that opened it.
+    commission = to_decimal(record.get("commission"))
     rows = []
     for order_id, parent, side, price, at in fills:
         moment = to_utc(at)
@@ -281,6 +283,7 @@ def trade_rows(
                 "limit_price": None,
                 "stop_price": None,
                 "average_fill_price": to_decimal(price),
+                "commission": commission if parent is None else None,
                 "submitted_at": moment,
                 "filled_at": moment,
                 "updated_at": moment,

@@ -27,7 +27,8 @@ def test_a_closed_trade_is_the_fill_that_opened_it_and_the_fill_that_closed_it()
     record = decode_json(
         '{"exchangeOperationId": 30000438821, "symbol": "USDJPY", "type": "SELL",'
         ' "volume": 0.1, "openPrice": 149.190, "closePrice": 149.117, "status": "CLOSED",'
-        ' "openedAt": "2026-11-21T04:54:40.000Z", "closedAt": "2026-11-22T23:26:25.123Z"}'
+        ' "openedAt": "2026-11-21T04:54:40.000Z", "closedAt": "2026-11-22T23:26:25.123Z",'
+        ' "commission": -0.70}'
     )
     assert is_trade(record)
     opened, closed = trade_rows(record, account_id="1", currency="USD")
@@ -40,6 +41,7 @@ def test_a_closed_trade_is_the_fill_that_opened_it_and_the_fill_that_closed_it()
     assert closed["filled_at"].isoformat() == "2026-11-22T23:26:25.123000+00:00"
     assert opened["quantity"] == closed["filled_quantity"] == Decimal("0.1")
     assert str(opened["quantity"]) == "0.1"  # read from the text, no float in between
+    assert (opened["commission"], closed["commission"]) == (Decimal("-0.70"), None)
 
 
 def test_a_balance_operation_in_the_summary_is_not_a_trade():
