@@ -1,8 +1,11 @@
-"""Positions and balances: what an account holds, valued at the prices of the clock's day.
+"""Positions and balances: what an account opened with, and what it holds valued at the
+prices of the clock's day.
 
-Holdings (instrument, side, quantity, average cost) are fixed per account; prices move by
-day, so market values, unrealized P&L and equity change with the clock while every
-identity (market value = signed quantity x price, equity = cash + long + short) is exact.
+An account opens with a deposit and the positions it transferred in (instrument, side,
+quantity, average cost, drawn once); from then on what it holds is its ledger's sum
+(book.py). Prices move by day, so market values, unrealized P&L and equity change with
+the clock while every identity (market value = signed quantity x price, equity = cash +
+long + short) is exact.
 
 A Local Currency Trading account holds US stocks and ETFs valued in its own currency:
 each price converted at the day's rate, each cost at the rate it was bought at, so its
@@ -21,7 +24,7 @@ from functools import lru_cache
 
 from sandbox.world.instruments import BASE_PRICES, BY_KIND, CAD_INSTRUMENTS, FUTURES, INSTRUMENTS
 from sandbox.world.model import Account, Balance, Instrument, Position, UsdFigures
-from sandbox.world.prices import BASE_SWAP_RATES, RATE_PLACES, price_on, swap_rate
+from sandbox.world.prices import BASE_SWAP_RATES, RATE_PLACES, price_on, split_factor, swap_rate
 from sandbox.world.randomness import decimal_between, rng, uuid4
 
 _KIND_WEIGHTS = {"equity": 55, "etf": 20, "crypto": 15, "option": 10}
@@ -67,8 +70,9 @@ def universe(account: Account) -> tuple[Instrument, ...]:
 
 
 @lru_cache(maxsize=4096)
-def holdings(seed: int, account: Account, count: int) -> tuple[Holding, ...]:
-    """The account's positions, drawn once; closed accounts hold nothing."""
+def opening_holdings(seed: int, account: Account, count: int) -> tuple[Holding, ...]:
+    """The positions the account transferred in when it opened, drawn once; closed
+    accounts hold nothing."""
     if account.status == "closed":
         return ()
     r = rng(seed, account.account_id, "positions")
@@ -118,8 +122,11 @@ def value(seed: int, account: Account, holding: Holding, clock: datetime) -> Pos
     currency, at the day's rate)."""
     day = clock.date()
     yesterday = day - timedelta(days=1)
-    price = price_on(seed, holding.instrument.symbol, day)
-    lastday = price_on(seed, holding.instrument.symbol, yesterday)
+    symbol = holding.instrument.symbol
+    price = price_on(seed, symbol, day)
+    # yesterday's close in today's units (a split overnight changes them)
+    adjust = split_factor(symbol, day) / split_factor(symbol, yesterday)
+    lastday = (price_on(seed, symbol, yesterday) * adjust).quantize(CENT)
     signed = -holding.quantity if holding.side == "short" else holding.quantity
     usd = UsdFigures(
         average_cost=holding.average_cost,
@@ -156,18 +163,19 @@ def value(seed: int, account: Account, holding: Holding, clock: datetime) -> Pos
 
 
 @lru_cache(maxsize=4096)
-def starting_cash(seed: int, account: Account, count: int) -> Decimal:
-    """Cash on hand: a deposit plus the proceeds of the account's short sales."""
+def opening_cash(seed: int, account: Account) -> dict[str, Decimal]:
+    """What the account was funded with when it opened, by currency: a deposit in its
+    currency, and for a Canadian account some US dollars too. Closed accounts: nothing."""
     if account.status == "closed":
-        return Decimal("0.00")
+        return {}
     deposit = decimal_between(
         rng(seed, account.account_id, "cash"), Decimal(2000), Decimal(250_000), 2
     )
-    proceeds = sum(
-        (h.quantity * h.average_cost for h in holdings(seed, account, count) if h.side == "short"),
-        Decimal(0),
-    )
-    return deposit + proceeds.quantize(CENT)
+    funded = {account.base_currency: deposit}
+    if account.base_currency == "CAD":
+        usd = rng(seed, account.account_id, "cash", "USD")
+        funded["USD"] = decimal_between(usd, Decimal(100), Decimal(20_000), 2)
+    return funded
 
 
 def balance(account: Account, cash: Decimal, positions: list[Position], clock: datetime) -> Balance:

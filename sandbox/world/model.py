@@ -95,24 +95,53 @@ class Connection:
     disabled_at: datetime | None  # from then on, its accounts show their last cached state
 
 
+ACTIVITY_KINDS = frozenset({
+    "fill",  # an order's execution (part of it): units and cash change hands
+    "deposit", "withdrawal",  # cash from or to outside the broker
+    "transfer_in", "transfer_out",  # securities from or to another broker (ACATS)
+    "transfer",  # cash between two accounts of one user (a leg each)
+    "journal",  # cash between two of a partner's accounts (Alpaca Broker API journals)
+    "dividend", "interest", "fee",
+    "split",  # a corporate action: the old units removed and the new ones added, a leg each
+})  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Activity:
-    """A SnapTrade account activity (a transaction): trades, cash movements, income."""
+    """One line of an account's ledger: a movement of its cash or of its units.
+
+    Quantities and amounts are signed (positive into the account); `amount` is in
+    `currency`, the cash it moves. A pending activity moves nothing yet; a canceled one
+    never will. The account's positions and cash are the sum of its executed activities
+    since it opened, exactly."""
 
     activity_id: str
     account_id: str
-    type: str  # BUY | SELL | DIVIDEND | CONTRIBUTION | WITHDRAWAL | FEE | INTEREST
-    symbol: str | None
-    option_symbol: str | None
-    units: Decimal
-    price: Decimal
-    amount: Decimal  # positive adds cash
+    kind: str  # one of ACTIVITY_KINDS
+    at: datetime  # when it moved cash or units (executed), or was booked (pending)
+    instrument: Instrument | None
+    quantity: Decimal  # units (contracts for options and futures), signed
+    price: Decimal | None  # per unit as the world prices it (per contract), in `currency`
+    amount: Decimal  # signed cash effect
     currency: str
-    trade_date: datetime
-    settlement_date: date
+    settle_date: date
     description: str
-    fee: Decimal
-    order_id: str | None = None  # the filled order, for trades
+    fee: Decimal = Decimal(0)  # charged, included in `amount`
+    status: str = "executed"  # executed | pending | canceled
+    order_id: str | None = None  # a fill's order
+    side: str | None = None  # a fill's: buy | sell
+    cum_quantity: Decimal | None = None  # a fill's order, filled so far (with this fill)
+    order_quantity: Decimal | None = None  # a fill's order, its whole quantity
+    group_id: str | None = None  # what links legs: a journal's id, a split's, a transfer's
+    related_id: str | None = None  # the other leg (transfers, journals, splits)
+    per_share: Decimal | None = None  # a dividend's rate per unit
+    usd_price: Decimal | None = None  # LCT fills: the price in USD
+    swap_rate: Decimal | None = None  # LCT: USD -> the account's currency
+    previous_id: str | None = None  # the id it had before the broker re-added it
+
+    @property
+    def is_executed(self) -> bool:
+        return self.status == "executed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,15 +2,18 @@
 platforms keep them), pending orders, closed trades, balance operations, and the balance
 they add up to.
 
-Positions and pending orders are fixed per account and valued at the clock's day; closed
-trades and balance operations lie on an absolute timeline, drawn per day, so moving the
-clock adds history and never rewrites it. Every identity is exact: balance = operations +
-closed trades' net results, equity = balance + credit + open positions' net P&L.
+Long-held positions (opened before the world's history) and pending orders are fixed per
+account; trades lie on an absolute timeline, drawn per day, each open from its opening
+to its closing (an open position meanwhile, with the platform's ticket), so moving the
+clock opens and closes positions and adds history without rewriting it. Everything is
+valued at the clock's day. Every identity is exact: balance = operations + closed trades'
+net results, equity = balance + credit + open positions' net P&L.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -129,10 +132,12 @@ def positions(
     record: TradrAccountRecord,
     per_account: int,
     busy: int,
+    daily: float,
     since: datetime,
     clock: datetime,
 ) -> list[TradrPosition]:
-    """Open positions valued at the clock's day, by TradrAPI id."""
+    """Open positions valued at the clock's day: the long-held ones by TradrAPI id, then
+    the trades open at the clock by opening time."""
     account = record.account
     day = clock.date()
     result = []
@@ -159,6 +164,28 @@ def positions(
                 opened_at=held.opened_at,
             )
         )
+    for trade in open_trades(seed, record, daily, since, clock):
+        current = quote_on(seed, trade.symbol.name, day)
+        nights = (day - trade.opened_at.date()).days
+        result.append(
+            TradrPosition(
+                position_id=int(trade.ticket),  # apart from the long-held ones' ids
+                ticket=trade.ticket,
+                account_id=account.account_id,
+                symbol=trade.symbol,
+                side=trade.side,
+                volume=trade.volume,
+                open_price=trade.open_price,
+                current_price=current,
+                stop_loss=trade.stop_loss,
+                take_profit=trade.take_profit,
+                profit=_pnl(seed, account, trade.symbol, trade.side, trade.volume,
+                            trade.open_price, current, day),
+                swap=_swap(trade.volume, nights),
+                commission=_commission(account, trade.volume),
+                opened_at=trade.opened_at,
+            )
+        )  # fmt: skip
     return result
 
 
@@ -247,7 +274,7 @@ def _trades_on(
                 stop_loss=None,
                 take_profit=target if r.random() < 0.3 else None,
                 profit=profit,
-                swap=-(volume * nights * Decimal("1.20")).quantize(CENT),
+                swap=_swap(volume, nights),
                 commission=2 * _commission(account, volume),
                 opened_at=opened_at,
                 closed_at=closed_at,
@@ -256,18 +283,41 @@ def _trades_on(
     return tuple(trades)
 
 
+def _swap(volume: Decimal, nights: int) -> Decimal:
+    """Overnight financing: charged for every night a position is held."""
+    return -(volume * nights * Decimal("1.20")).quantize(CENT)
+
+
+def _trades(
+    seed: int, record: TradrAccountRecord, daily: float, since: datetime, clock: datetime
+) -> Iterator[TradrTrade]:
+    """Trades opened from two days before the history (the longest a trade lasts) to the
+    clock, each one once."""
+    if daily <= 0 or clock < since:
+        return
+    day, last = (since - timedelta(days=2)).date(), clock.date()
+    while day <= last:
+        yield from _trades_on(seed, record, day, daily)
+        day += timedelta(days=1)
+
+
 def closed_trades(
     seed: int, record: TradrAccountRecord, daily: float, since: datetime, clock: datetime
 ) -> list[TradrTrade]:
     """Trades closed in [since, clock], by (closed_at, ticket)."""
-    if daily <= 0 or clock < since:
-        return []
-    found = []
-    day, last = (since - timedelta(days=2)).date(), clock.date()
-    while day <= last:
-        found += [t for t in _trades_on(seed, record, day, daily) if since <= t.closed_at <= clock]
-        day += timedelta(days=1)
+    found = [t for t in _trades(seed, record, daily, since, clock) if since <= t.closed_at <= clock]
     return sorted(found, key=lambda t: (t.closed_at, t.ticket))
+
+
+def open_trades(
+    seed: int, record: TradrAccountRecord, daily: float, since: datetime, clock: datetime
+) -> list[TradrTrade]:
+    """Trades open at the clock (opened at or before it, closing after it), by (opened_at,
+    ticket): positions until they close."""
+    found = [
+        t for t in _trades(seed, record, daily, since, clock) if t.opened_at <= clock < t.closed_at
+    ]
+    return sorted(found, key=lambda t: (t.opened_at, t.ticket))
 
 
 @lru_cache(maxsize=4096)

@@ -19,14 +19,15 @@ from typing import TypeVar
 
 from sandbox.world import tradr_trading as tradr
 from sandbox.world.accounts import ALPACA, alpaca_account
-from sandbox.world.activities import activities_of
+from sandbox.world.activities import ledger
+from sandbox.world.book import Book
 from sandbox.world.broker_accounts import (
     ALPACA_BROKER,
     BrokerAccountRecord,
     CustomerProfile,
     broker_account,
 )
-from sandbox.world.holdings import balance, holdings, starting_cash, value
+from sandbox.world.holdings import balance, value
 from sandbox.world.lifecycle import OrderPlan
 from sandbox.world.model import (
     Account,
@@ -41,7 +42,7 @@ from sandbox.world.model import (
 )
 from sandbox.world.plans import SPILL, day_plans
 from sandbox.world.prices import swap_rate
-from sandbox.world.randomness import decimal_between, rng
+from sandbox.world.randomness import rng, uuid4
 from sandbox.world.snaptrade_users import SNAPTRADE, UserRecord, snaptrade_user
 from sandbox.world.trade_events import TradeEvent, account_trade_events
 from sandbox.world.tradr_accounts import TradrAccountRecord, TradrUserRecord, tradr_user
@@ -54,8 +55,10 @@ from sandbox.world.tradr_model import (
     TradrTransaction,
     TradrUser,
 )
+from sandbox.world.transfers import Journal, journal_legs, partner_journals, user_transfer
 
 T = TypeVar("T")
+ZERO = Decimal(0)
 _MEMO_SIZE = 64
 _EVENT_WINDOWS_KEPT = 4
 
@@ -120,6 +123,9 @@ def _tradr_accounts(seed: int, count: int) -> dict[int, TradrAccountRecord]:
 # A broken connection stops syncing this long after the world's history starts (plus
 # the planned number of days), during a working day.
 DISABLED_AT_HOUR = timedelta(hours=14, minutes=7, seconds=31)
+# SnapTrade reprocesses one account's history six hours after the default history ends:
+# from then on one of its activities carries a new id (the API's documented caveat).
+READDED_AFTER_HISTORY = timedelta(hours=6)
 
 
 class World:
@@ -313,6 +319,7 @@ class World:
                     record,
                     sizes.tradr_positions_per_account,
                     sizes.tradr_busy_positions,
+                    self._tradr_daily(),
                     self.since,
                     self.clock,
                 ),
@@ -331,13 +338,18 @@ class World:
         record = self._tradr_record(account_id)
         if record.account.created_at > self.clock:
             return []
-        daily = self.sizes.tradr_trades_per_account / max(self.sizes.history_days, 1)
         return list(
             self._memoized(
                 ("tradr_trades", str(account_id)),
-                lambda: tradr.closed_trades(self.seed, record, daily, self.since, self.clock),
+                lambda: tradr.closed_trades(
+                    self.seed, record, self._tradr_daily(), self.since, self.clock
+                ),
             )
         )
+
+    def _tradr_daily(self) -> float:
+        """Trades a TradrAPI account opens a day, on average."""
+        return self.sizes.tradr_trades_per_account / max(self.sizes.history_days, 1)
 
     def tradr_transactions(self, account_id: int) -> list[TradrTransaction]:
         """Balance operations up to the clock, by (created_at, id)."""
@@ -358,56 +370,122 @@ class World:
             self.clock.date(),
         )
 
-    # holdings
+    # holdings: what each account's ledger adds up to
+
+    def _ledger(self, account_id: str) -> tuple[list[Activity], Book]:
+        """The account's activities booked by its data's instant, and their sum."""
+        account = self.account(account_id)
+        until = self.data_as_of(account_id)
+        return self._memoized(
+            ("ledger", account_id),
+            lambda: ledger(
+                self.seed,
+                account,
+                self.order_plans(account_id),
+                since=self.since,
+                until=until,
+                positions_per_account=self.sizes.positions_per_account,
+                links=self._links(account),
+            ),
+        )
+
+    def _links(self, account: Account) -> list[Activity]:
+        """The account's legs of money moving between two of the world's accounts."""
+        legs: list[Activity] = []
+        if account.venue == ALPACA_BROKER:
+            for journal in self.journals():
+                legs += journal_legs(journal, self.clock)
+        elif account.venue == SNAPTRADE:
+            record = next(r for r in self._snaptrade_roster() if r.user.user_id == account.user_id)
+            legs += user_transfer(self.seed, record.accounts, self.since) or ()
+        return [leg for leg in legs if leg.account_id == account.account_id]
+
+    def journals(self) -> list[Journal]:
+        """The Broker API partner's journals booked by the clock, by creation time."""
+        journals = self._memoized(
+            ("journals", ""),
+            lambda: partner_journals(
+                self.seed,
+                [r.account for r in self._broker_roster()],
+                self.since,
+                self.sizes.history_days,
+            ),
+        )
+        return [j for j in journals if j.created_at <= self.clock]
 
     def positions(self, account_id: str) -> list[Position]:
         """Open positions valued at the clock's day, sorted by symbol."""
         account = self.account(account_id)
         if account.created_at > self.clock:
             return []
-        held = holdings(self.seed, account, self.sizes.positions_per_account)
         as_of = self.data_as_of(account_id)
-        valued = self._memoized(
-            ("positions", account_id),
-            lambda: [value(self.seed, account, holding, as_of) for holding in held],
-        )
-        return list(valued)
+
+        def valued() -> list[Position]:
+            held = self._ledger(account_id)[1].holdings(self.seed, account_id)
+            return [value(self.seed, account, holding, as_of) for holding in held]
+
+        return list(self._memoized(("positions", account_id), valued))
 
     def balances(self, account_id: str) -> list[Balance]:
-        """One balance per currency: the base currency's (cash plus the positions priced in
-        it), and for Canadian accounts a USD balance too (USD cash and US holdings)."""
+        """One balance per currency of the account's cash: its base currency's (the
+        positions priced in it counting towards its equity), and for Canadian accounts
+        a USD balance too (USD cash and US holdings)."""
         account = self.account(account_id)
         if account.created_at > self.clock:
             return []
-        cash = starting_cash(self.seed, account, self.sizes.positions_per_account)
+        cash = self._ledger(account_id)[1].cash
         positions = self.positions(account_id)
         as_of = self.data_as_of(account_id)
-        if account.base_currency == "USD" or account.is_lct:  # one currency
-            return [balance(account, cash, positions, as_of)]
-        usd_cash = (
-            Decimal("0.00")
-            if account.status == "closed"
-            else decimal_between(
-                rng(self.seed, account_id, "cash", "USD"), Decimal(100), Decimal(20_000), 2
-            )
-        )
-        by_currency = {account.base_currency: cash, "USD": usd_cash}
+        currencies = set(cash) | {account.base_currency}
+        if account.base_currency == "CAD":
+            currencies.add("USD")
+        if currencies == {account.base_currency}:  # one currency
+            return [balance(account, cash.get(account.base_currency, ZERO), positions, as_of)]
         return [
             dataclasses.replace(
-                balance(account, amount, [p for p in positions if p.currency == currency], as_of),
+                balance(
+                    account,
+                    cash.get(currency, ZERO),
+                    [p for p in positions if p.currency == currency],
+                    as_of,
+                ),
                 currency=currency,
             )
-            for currency, amount in sorted(by_currency.items())
+            for currency in sorted(currencies)
         ]
 
     def activities(self, account_id: str) -> list[Activity]:
-        """The account's transactions in [since, its data's instant], by (trade_date, id)."""
+        """Every activity the account booked since it opened, up to its data's instant,
+        in time order: its positions and cash are exactly the sum of the executed ones."""
         account = self.account(account_id)
         if account.created_at > self.clock:
             return []
-        return activities_of(
-            self.seed, account, self.orders(account_id), self.since, self.data_as_of(account_id)
+        found = list(self._ledger(account_id)[0])
+        if account_id == self._readded_account():
+            found = self._readded(found, self.data_as_of(account_id))
+        return found
+
+    def _readded_account(self) -> str | None:
+        """The SnapTrade account whose history SnapTrade reprocesses: the first user's
+        first account."""
+        roster = self._snaptrade_roster()
+        if not roster or not roster[0].accounts:
+            return None
+        return roster[0].accounts[0].account_id
+
+    def _readded(self, found: list[Activity], until: datetime) -> list[Activity]:
+        """Its first interest payment deleted and re-added under a new id, once the
+        reprocessing has happened."""
+        readded_at = self.since + timedelta(days=self.sizes.history_days) + READDED_AFTER_HISTORY
+        first = next((a for a in found if a.kind == "interest"), None)
+        if first is None or until < readded_at:
+            return found
+        new = dataclasses.replace(
+            first,
+            activity_id=uuid4(rng(first.activity_id, "readded")),
+            previous_id=first.activity_id,
         )
+        return [new if a is first else a for a in found]
 
     # orders
 

@@ -16,6 +16,7 @@ import pytest
 
 from sandbox import World, WorldSizes
 from sandbox.world import OPEN_ORDER_STATUSES, Order
+from sandbox.world.prices import SPLIT_SYMBOL
 from tests.sandbox.helpers import CLOCK
 
 DAY = timedelta(days=1)
@@ -110,8 +111,6 @@ def test_positions_and_balances_are_exact() -> None:
             assert p.cost_basis == signed * p.average_cost
             assert p.unrealized_pnl == p.market_value - p.cost_basis
             assert p.market_price == p.market_price.quantize(Decimal("0.01"))
-            if p.side == "short":
-                assert p.instrument.kind == "equity"
         (balance,) = world.balances(account.account_id)
         assert balance.currency == "USD" and balance.as_of == CLOCK
         assert balance.equity == (
@@ -126,13 +125,24 @@ def test_positions_and_balances_are_exact() -> None:
 
 
 def test_prices_move_by_day() -> None:
-    account_id = World(0, CLOCK).accounts("alpaca")[0].account_id
-    today = World(0, CLOCK).positions(account_id)
-    tomorrow = World(0, CLOCK + DAY).positions(account_id)
-    later_today = World(0, CLOCK + timedelta(hours=5)).positions(account_id)
-    assert [p.market_price for p in today] == [p.market_price for p in later_today]
-    assert [p.market_price for p in today] != [p.market_price for p in tomorrow]
-    assert [p.lastday_price for p in tomorrow] == [p.market_price for p in today]
+    """Prices are the day's (what is held changes with the fills in between); yesterday's
+    close is in today's units, so a split overnight halves or doubles it."""
+    world = World(0, CLOCK)
+    account_id = world.accounts("alpaca")[0].account_id
+
+    def prices(later: World) -> dict[str, tuple[Decimal, Decimal]]:
+        return {
+            p.instrument.symbol: (p.market_price, p.lastday_price)
+            for p in later.positions(account_id)
+        }
+
+    today, later_today = prices(world), prices(world.at(CLOCK + timedelta(hours=5)))
+    tomorrow = prices(world.at(CLOCK + DAY))
+    both = (today.keys() & tomorrow.keys() & later_today.keys()) - {SPLIT_SYMBOL}
+    assert len(both) > 10
+    assert all(today[s] == later_today[s] for s in both)
+    assert any(today[s][0] != tomorrow[s][0] for s in both)
+    assert all(tomorrow[s][1] == today[s][0] for s in both)
 
 
 def _check_order(order: Order, clock: datetime) -> None:
@@ -305,8 +315,8 @@ def test_a_large_world_is_cheap_to_build() -> None:
 
 def test_the_alpaca_world_of_a_seed_never_moves() -> None:
     """Adding other brokers' records must not change what an Alpaca seed draws: the
-    fingerprint of seed 0 at a fixed clock is pinned (it moved last when Alpaca accounts
-    began to trade options spreads and an account to write decimals as JSON numbers)."""
+    fingerprint of seed 0 at a fixed clock is pinned (it moved last when positions and
+    cash became the sum of each account's ledger, and NVDA began to split)."""
     world = World(0, CLOCK)
     digest = hashlib.sha256()
     for a in world.accounts("alpaca"):
@@ -321,5 +331,5 @@ def test_the_alpaca_world_of_a_seed_never_moves() -> None:
         ]  # fmt: skip
         digest.update(repr((a, positions, world.balances(a.account_id), orders)).encode())
     assert digest.hexdigest() == (
-        "625c5f9f435fbd61a086057c644a3faba17539b653aaa9b8edd8786db286970d"
+        "d79d53fec577cd9907ea537ef9e38966558bcaa550b71ec0db407e821d51819e"
     )
