@@ -8,8 +8,9 @@ it would on Alpaca. The token endpoint lives at `/v1/oauth2/token` under the sam
 over 1000 requests a minute (when rate limits are enforced) get 429.
 
 An account id the partner does not hold is answered 404 `account not found`. Besides
-the v1 routes: the market clock (`/v1/clock`) and the trade events stream
-(`/v2/events/trades`, see events.py).
+the accounts, their trading data, every account's activities in one listing and the
+partner's journals (`/v1/journals`): the market clock (`/v1/clock`) and the trade events
+stream (`/v2/events/trades`, see events.py).
 """
 
 from __future__ import annotations
@@ -24,16 +25,17 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox.alpaca_broker.accounts_query import parse_accounts_query, select_accounts
-from sandbox.alpaca_broker.activities import select_activities
 from sandbox.alpaca_broker.auth import authenticate
 from sandbox.alpaca_broker.credentials import partner
 from sandbox.alpaca_broker.events import trade_events
+from sandbox.alpaca_broker.journals import select_journals
 from sandbox.alpaca_broker.oauth import issue_token
 from sandbox.alpaca_broker.render import (
     account_extended_json,
     broker_order_json,
     trade_account_json,
 )
+from sandbox.alpaca_trading.activities import account_index, partner_index, select_activities
 from sandbox.alpaca_trading.errors import (
     EXCEPTION_HANDLERS,
     NOT_FOUND,
@@ -118,17 +120,22 @@ async def get_orders(request: Request) -> Response:
 
 
 async def get_activities(request: Request) -> Response:
+    """Every account's activities in one listing, or one account's (`account_id`)."""
     world = _world(request)
     params = request.query_params
     if params.get("account_id"):
-        accounts = [_held_account(world, params["account_id"])]
+        index = account_index(world, _held_account(world, params["account_id"]).account_id)
     else:
-        accounts = world.broker_accounts()
-    activities = [a for account in accounts for a in world.activities(account.account_id)]
+        index = partner_index(world)
     types = params.getlist("activity_types")
     if "activity_type" in request.path_params:
         types = [request.path_params["activity_type"]]
-    return JSONResponse(select_activities(activities, params, types))
+    return JSONResponse(select_activities(index, params, types, with_account=True))
+
+
+async def get_journals(request: Request) -> Response:
+    world = _world(request)
+    return JSONResponse(select_journals(world.journals(), request.query_params, world.clock))
 
 
 async def get_clock(request: Request) -> Response:
@@ -191,6 +198,7 @@ def build_app(state: ServingState) -> ASGIApp:
         Route("/v1/trading/accounts/{account_id}/account", get_trade_account),
         Route("/v1/trading/accounts/{account_id}/positions", get_positions),
         Route("/v1/trading/accounts/{account_id}/orders", get_orders),
+        Route("/v1/journals", get_journals),
         Route("/v1/clock", get_clock),
         Route("/v2/events/trades", trade_events),
     ]

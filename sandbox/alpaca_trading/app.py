@@ -1,4 +1,5 @@
-"""The Alpaca Trading API v2 routes: the key's account, its positions and its orders.
+"""The Alpaca Trading API v2 routes: the key's account, its positions, its orders and its
+activities.
 
 Paths are relative to the API's base URL (the server mounts this app under /alpaca), so
 `TradingClient(url_override=<base>/alpaca)` reaches `/v2/...` as it would on Alpaca.
@@ -14,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from sandbox.alpaca_trading.activities import account_index, select_activities
 from sandbox.alpaca_trading.auth import Keyring
 from sandbox.alpaca_trading.errors import (
     EXCEPTION_HANDLERS,
@@ -62,6 +64,16 @@ async def get_orders(request: Request) -> Response:
     return ExactJSONResponse([order_json(order, legs, numbers=numbers) for order, legs in page])
 
 
+async def get_activities(request: Request) -> Response:
+    world, account = _context(request)
+    params = request.query_params
+    types = params.getlist("activity_types")
+    if "activity_type" in request.path_params:
+        types = [request.path_params["activity_type"]]
+    index = account_index(world, account.account_id)
+    return JSONResponse(select_activities(index, params, types, with_account=False))
+
+
 def _one(request: Request, order: Order | None, orders: list[Order]) -> Response:
     if order is None:
         raise ApiError(404, NOT_FOUND, "order not found")
@@ -96,6 +108,8 @@ def build_app(state: ServingState) -> ASGIApp:
         Route("/v2/orders", get_orders),
         Route("/v2/orders:by_client_order_id", get_order_by_client_id),
         Route("/v2/orders/{order_id}", get_order),
+        Route("/v2/account/activities", get_activities),
+        Route("/v2/account/activities/{activity_type}", get_activities),
     ]
     app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
     limiter = RateLimiter(period=state.rate_limit_period or PERIOD_SECONDS)

@@ -179,9 +179,10 @@ class SnapTradeApi:
         found = [
             a
             for a in world.activities(account.account_id)
-            if (start is None or a.trade_date.date() >= start)
-            and (end is None or a.trade_date.date() <= end)
-            and (not types or a.type in types)
+            if a.is_executed  # transactions: what moved
+            and (start is None or a.at.date() >= start)
+            and (end is None or a.at.date() <= end)
+            and (not types or render.activity_type(a) in types)
         ]
         found.reverse()  # most recent first
         page = found[offset : offset + limit]

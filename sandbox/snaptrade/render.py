@@ -70,6 +70,7 @@ SECURITY_TYPE = {
     "equity": ("cs", "Common Stock"),
     "etf": ("et", "ETF"),
     "crypto": ("crypto", "Cryptocurrency"),
+    "future": ("fut", "Future"),
 }
 EXCHANGES = {  # code -> (MIC, name, timezone)
     "NASDAQ": ("XNAS", "NASDAQ", "America/New_York"),
@@ -381,24 +382,51 @@ def order(item: Order, institution: str, children: list[Order]) -> dict[str, Any
     }
 
 
+ACTIVITY_TYPE = {
+    "deposit": "CONTRIBUTION",
+    "withdrawal": "WITHDRAWAL",
+    "transfer_in": "EXTERNAL_ASSET_TRANSFER_IN",
+    "transfer_out": "EXTERNAL_ASSET_TRANSFER_OUT",
+    "transfer": "TRANSFER",
+    "dividend": "DIVIDEND",
+    "interest": "INTEREST",
+    "fee": "FEE",
+    "split": "SPLIT",
+}
+
+
+def activity_type(item: Activity) -> str:
+    if item.kind == "fill":
+        return "BUY" if item.side == "buy" else "SELL"
+    return ACTIVITY_TYPE[item.kind]
+
+
 def activity(item: Activity, institution: str) -> dict[str, Any]:
-    option = _BY_SYMBOL.get(item.option_symbol or "")
+    """A transaction (AccountUniversalActivity): units signed (a sale's negative), prices
+    per share or per point, the amount the cash it moved (negative out)."""
+    instrument = item.instrument
+    option = instrument is not None and instrument.kind == "option"
+    per = instrument.multiplier if instrument is not None else Decimal(1)
+    units = item.quantity
+    price = None if item.price is None else item.price / per
+    if item.kind == "dividend":
+        units, price = item.cum_quantity or Decimal(0), item.per_share
     return {
         "id": item.activity_id,
-        "symbol": universal_symbol(_BY_SYMBOL[item.symbol]) if item.symbol else None,
+        "symbol": universal_symbol(instrument) if instrument is not None and not option else None,
         "currency_universal_symbol": None,
-        "option_symbol": options_symbol(option) if option else None,
-        "price": number(item.price),
-        "units": number(item.units),
+        "option_symbol": options_symbol(instrument) if option else None,
+        "price": number(price or Decimal(0)),
+        "units": number(units),
         "amount": number(item.amount),
         "currency": currency(item.currency),
-        "type": item.type,
+        "type": activity_type(item),
         "option_type": "",
         "description": item.description,
-        "trade_date": stamp(item.trade_date),
-        "settlement_date": stamp(datetime.combine(item.settlement_date, time(0), tzinfo=UTC)),
+        "trade_date": stamp(item.at),
+        "settlement_date": stamp(datetime.combine(item.settle_date, time(0), tzinfo=UTC)),
         "fee": number(item.fee),
         "fx_rate": None,
         "institution": institution,
-        "external_reference_id": None,
+        "external_reference_id": item.group_id if item.kind == "transfer" else None,
     }

@@ -21,10 +21,13 @@ seeded streams, so the ledger at a later clock extends the one at an earlier clo
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 
 from sandbox.world.book import Book
 from sandbox.world.holdings import CENT, opening_cash, opening_holdings
@@ -32,7 +35,7 @@ from sandbox.world.instruments import BASE_PRICES, BY_KIND, CAD_INSTRUMENTS
 from sandbox.world.lifecycle import OrderPlan
 from sandbox.world.model import Account, Activity, Instrument
 from sandbox.world.prices import Split, splits_between, swap_rate
-from sandbox.world.randomness import decimal_between, rng, stable_int, uuid4
+from sandbox.world.randomness import decimal_between, rng, stable_int
 
 ZERO = Decimal(0)
 RATE_PLACES = Decimal("0.0001")
@@ -52,7 +55,9 @@ def _settlement(at: datetime, instrument: Instrument | None) -> date:
 
 
 def _id(*parts: object) -> str:
-    return uuid4(rng("activity", *parts))
+    """A version-4 UUID fixed by the parts (a digest: many are made per account)."""
+    digest = hashlib.sha256(":".join(("activity", *map(str, parts))).encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def opening(seed: int, account: Account, positions_per_account: int) -> list[Activity]:
@@ -225,7 +230,10 @@ PAYERS = tuple(
 )
 
 
-def payouts(since: datetime, until: datetime) -> Iterator[Payout]:
+@lru_cache(maxsize=64)
+def payouts(since: datetime, until: datetime) -> tuple[Payout, ...]:
+    """Every payout in [since, until] (the same for every account: kept)."""
+    found = []
     day = since.date()
     while day <= until.date():
         at = datetime.combine(day, PAY_TIME, tzinfo=UTC)
@@ -233,8 +241,9 @@ def payouts(since: datetime, until: datetime) -> Iterator[Payout]:
             for instrument in PAYERS:
                 per_unit = _pays(instrument, day)
                 if per_unit is not None:
-                    yield Payout(instrument, at, per_unit)
+                    found.append(Payout(instrument, at, per_unit))
         day += timedelta(days=1)
+    return tuple(found)
 
 
 def dividend(seed: int, account: Account, payout: Payout, units: Decimal) -> Activity:

@@ -136,8 +136,8 @@ def positions(
     since: datetime,
     clock: datetime,
 ) -> list[TradrPosition]:
-    """Open positions valued at the clock's day: the long-held ones by TradrAPI id, then
-    the trades open at the clock by opening time."""
+    """Open positions valued at the clock's day, by TradrAPI id: the long-held ones and
+    the trades open at the clock."""
     account = record.account
     day = clock.date()
     result = []
@@ -186,7 +186,7 @@ def positions(
                 opened_at=trade.opened_at,
             )
         )  # fmt: skip
-    return result
+    return sorted(result, key=lambda p: p.position_id)
 
 
 @lru_cache(maxsize=1024)

@@ -10,6 +10,7 @@ from alpaca.trading.enums import QueryOrderStatus
 from alpaca.trading.requests import GetOrdersRequest
 
 from sandbox import Sandbox, World
+from sandbox.alpaca_trading.activities import activity_id
 
 
 def test_broker_client_lists_accounts_and_reads_each_ones_trading_data(
@@ -42,7 +43,16 @@ def test_broker_client_lists_accounts_and_reads_each_ones_trading_data(
         )
         assert {str(o.id) for o in orders} == {o.order_id for o in world.orders(account_id)}
 
-    activities = client.get_account_activities(
-        GetAccountActivitiesRequest(account_id=expected[0].account_id)
+    for account in expected[:3]:  # the first two journal cash to each other
+        activities = client.get_account_activities(
+            GetAccountActivitiesRequest(account_id=account.account_id)
+        )
+        executed = [a for a in world.activities(account.account_id) if a.is_executed]
+        assert [a.id.split("::")[1] for a in activities] == [
+            a.activity_id for a in sorted(executed, key=activity_id, reverse=True)
+        ]
+    everyone = client.get_account_activities(GetAccountActivitiesRequest(direction="asc"))
+    assert {a.activity_type for a in everyone} >= {"FILL", "CSD", "ACATS", "DIV", "JNLC", "SPLIT"}
+    assert len(everyone) == sum(
+        a.is_executed for account in expected for a in world.activities(account.account_id)
     )
-    assert len(activities) == len(world.activities(expected[0].account_id))

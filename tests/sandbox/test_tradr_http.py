@@ -39,10 +39,12 @@ def body(response: httpx.Response) -> object:
     return decode_json(response.text)
 
 
-def test_lists_use_the_envelope_from_page_one_with_ten_by_default(http):
+def test_lists_use_the_envelope_from_page_one_with_ten_by_default(http, world: World):
     page = http.get("/positions", params={"accountId": BUSY_ACCOUNT}).json()
     assert set(page) == {"data", "limit", "page", "total"}
-    assert (page["page"], page["limit"], len(page["data"]), page["total"]) == (1, 10, 10, 230)
+    held = len(world.tradr_positions(BUSY_ACCOUNT))  # 230 held long, and trades open now
+    assert 230 < held < 300
+    assert (page["page"], page["limit"], len(page["data"]), page["total"]) == (1, 10, 10, held)
 
 
 def test_pages_in_a_stable_order_cover_every_row_once(http, world: World):
