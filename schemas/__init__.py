@@ -2,6 +2,8 @@
 
 from schemas.enums import (
     AccountStatus,
+    ActivityStatus,
+    ActivityType,
     AccountType,
     ConnectionStatus,
     ConnectionType,
@@ -29,6 +31,8 @@ __all__ = [
     "TABLES",
     "UTC_DATETIME",
     "AccountStatus",
+    "ActivityStatus",
+    "ActivityType",
     "AccountType",
     "ConnectionStatus",
     "ConnectionType",

@@ -119,3 +119,32 @@ class OrderStatus(CanonicalEnum):
     REJECTED = "rejected"
     REPLACED = "replaced"
     OTHER = "other"
+
+
+class ActivityType(CanonicalEnum):
+    """What moved an account's cash or units."""
+
+    TRADE = "trade"  # a fill (or part of one) of an order
+    DIVIDEND = "dividend"  # cash paid on units held (a reinvestment is a trade)
+    INTEREST = "interest"  # on cash, margin, or a CFD's overnight financing
+    FEE = "fee"
+    TAX = "tax"  # withheld or charged
+    DEPOSIT = "deposit"  # cash from outside the broker
+    WITHDRAWAL = "withdrawal"  # cash to outside the broker
+    TRANSFER_IN = "transfer_in"  # units, or cash, from another account or broker
+    TRANSFER_OUT = "transfer_out"
+    JOURNAL = "journal"  # cash or units between two accounts at one broker
+    SPLIT = "split"
+    CORPORATE_ACTION = "corporate_action"  # mergers, spin-offs, name changes, ...
+    OPTION_EXERCISE = "option_exercise"
+    OPTION_ASSIGNMENT = "option_assignment"
+    OPTION_EXPIRATION = "option_expiration"
+    FX_CONVERSION = "fx_conversion"
+    OTHER = "other"
+
+
+class ActivityStatus(CanonicalEnum):
+    EXECUTED = "executed"  # it moved cash or units
+    PENDING = "pending"  # booked, not yet moved (waiting for approval or settlement)
+    CANCELED = "canceled"  # it never will (rejected, reversed, corrected)
+    OTHER = "other"

@@ -19,6 +19,8 @@ from pandera.typing.polars import Series
 
 from schemas.enums import (
     AccountStatus,
+    ActivityStatus,
+    ActivityType,
     AccountType,
     CanonicalEnum,
     ConnectionStatus,
@@ -220,6 +222,41 @@ class Orders(Row):
         unique = ["source", "account_id", "order_id"]
 
 
+class Activities(Row):
+    """One movement of an account's cash or units: a fill, a dividend, a deposit, a split
+    leg, ... Quantities and amounts are signed, positive into the account: `quantity` is
+    the units it moved (null when none did, as for a dividend), `amount` the cash, in
+    `currency`, net of the `fee` it includes. Only executed activities have moved
+    anything; an account's positions and cash change by the sum of its executed
+    activities between two snapshots."""
+
+    account_id: str = pa.Field(str_length={"min_value": 1})
+    activity_id: str = pa.Field(str_length={"min_value": 1})
+    activity_type: str = one_of(ActivityType)
+    raw_type: str = pa.Field(nullable=True)
+    raw_subtype: str = pa.Field(nullable=True)
+    status: str = one_of(ActivityStatus)
+    raw_status: str = pa.Field(nullable=True)
+    occurred_at: UtcDatetime  # type: ignore[valid-type]  # when it moved (or was booked)
+    trade_date: pl.Date = pa.Field(nullable=True)
+    settle_date: pl.Date = pa.Field(nullable=True)
+    symbol: str = pa.Field(nullable=True)
+    instrument_type: str = one_of(InstrumentType, nullable=True)
+    raw_instrument_type: str = pa.Field(nullable=True)
+    quantity: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    price: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    amount: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    currency: str = pa.Field(nullable=True, str_matches=CURRENCY_PATTERN)
+    fee: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    fx_rate: Series[DECIMAL] = pa.Field(nullable=True, gt=0)  # type: ignore[valid-type]
+    order_id: str = pa.Field(nullable=True)  # the order a trade fills
+    related_activity_id: str = pa.Field(nullable=True)  # the other leg (transfers, journals)
+    description: str = pa.Field(nullable=True)
+
+    class Config:
+        unique = ["source", "account_id", "activity_id"]
+
+
 class Storage(StrEnum):
     """How the lake keeps a table: the unit a run replaces or appends to."""
 
@@ -274,6 +311,12 @@ TABLES: dict[str, Table] = {
             Orders,
             storage=Storage.APPEND,
             latest_by=("updated_at", "fetched_at"),
+        ),
+        Table(
+            "activities",
+            Activities,
+            storage=Storage.APPEND,
+            latest_by=("fetched_at",),
         ),
     )
 }

@@ -32,6 +32,10 @@ BAD_VALUES = [
     ("orders", {"filled_quantity": Decimal("11")}, "filled_quantity <= quantity"),
     ("orders", {"status": "done"}, "status failed isin"),
     ("orders", {"broker": "etrade"}, "broker failed isin"),
+    ("activities", {"activity_type": "buy"}, "activity_type failed isin"),
+    ("activities", {"status": "settled"}, "status failed isin"),
+    ("activities", {"currency": "usd"}, "currency failed str_matches"),
+    ("activities", {"fx_rate": Decimal("0")}, "fx_rate failed greater_than(0)"),
 ]
 
 
