@@ -1,8 +1,8 @@
 """What every broker connector offers, and the context one fetch runs in.
 
 A connector reads one configured source. Accounts come first (with the users and
-connections they belong to); balances, positions and orders are then read for those
-accounts, so each canonical table is fetched by its own step.
+connections they belong to); balances, positions, orders and activities are then read
+for those accounts, so each canonical table is fetched by its own step.
 """
 
 from __future__ import annotations
@@ -93,6 +93,25 @@ class Snapshot:
     as_of: datetime
 
 
+@dataclass(frozen=True)
+class Window:
+    """A span of time (bounds inclusive; None: unbounded) in which a read of an account's
+    activities saw every activity the API holds: what the lake held in it and was not
+    read again is no longer served (deleted, or re-added under a new id)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ActivityPage:
+    """Canonical activities, and the accounts whose read ended with them, each with the
+    window it saw whole."""
+
+    frame: pl.DataFrame
+    covered: Mapping[str, Window] = field(default_factory=dict)
+
+
 def account_currencies(accounts: pl.DataFrame) -> dict[str, str]:
     """Each account's base currency (its prices are in it), from an accounts frame."""
     return dict(
@@ -125,6 +144,18 @@ class Connector(Protocol):
         """The orders of the accounts, page by page (one canonical frame per page): every
         order, or where `since` names an account and the API can list by submission
         time, those submitted after that instant (APIs that cannot read all)."""
+        ...
+
+    def activities(
+        self,
+        ctx: FetchContext,
+        accounts: pl.DataFrame,
+        since: Mapping[str, datetime] | None = None,
+        until: datetime | None = None,
+    ) -> AsyncIterator[ActivityPage]:
+        """The accounts' activities that occurred at or after `since[account]` (an
+        account's whole history where it has none) and at or before `until` (when
+        given); each account's window read whole comes with the page that ends its read."""
         ...
 
     async def aclose(self) -> None: ...

@@ -192,6 +192,36 @@ class PageNumberPaginator:
             number += 1
 
 
+@dataclass(frozen=True)
+class TokenPaginator:
+    """Pages a list through the id of the previous page's last row (Alpaca's activities:
+    `page_token`), in the list's order. A page shorter than the page size is the last:
+    the one after it is not asked for (past the end the API answers `[]`, which only a
+    full last page costs)."""
+
+    expect: ClassVar[type] = list
+    page_size: int
+    id_field: str = "id"
+    token_param: str = "page_token"
+    size_param: str = "page_size"
+
+    async def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[list[Row]]:
+        token: str | None = None
+        while True:
+            query = {**params, self.size_param: self.page_size}
+            if token is not None:
+                query[self.token_param] = token
+            page = await fetch(query)
+            if page:
+                yield page
+            if len(page) < self.page_size:
+                return
+            last = str(page[-1][self.id_field])
+            if last == token:
+                raise StalledPaging(f"the page after {token!r} ends with it again")
+            token = last
+
+
 def values(page: Page, field: str) -> list[Any]:
     """One field of every row of a page, in order."""
     if isinstance(page, pl.DataFrame):

@@ -1,4 +1,5 @@
-"""The Alpaca Trading connector: one key pair, one account, its positions and every order."""
+"""The Alpaca Trading connector: one key pair, one account, its positions, every order
+and every activity."""
 
 from __future__ import annotations
 
@@ -8,11 +9,19 @@ from datetime import datetime
 import polars as pl
 
 from brokers.alpaca import normalize
+from brokers.alpaca.activities import activity_rows
 from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
 from brokers.alpaca.order_frames import orders_frame
 from brokers.alpaca.position_frames import PositionBatch
 from brokers.config import AlpacaSource
-from brokers.connector import AccountsBatch, FetchContext, Snapshot, account_currencies
+from brokers.connector import (
+    AccountsBatch,
+    ActivityPage,
+    FetchContext,
+    Snapshot,
+    Window,
+    account_currencies,
+)
 from brokers.frames import Row, Unreadable, canonical_frame
 from brokers.http import Transport, TransportSettings, settings_for
 
@@ -92,6 +101,24 @@ class AlpacaTradingConnector:
             seen += frame.height
             ctx.log.info(f"source {self.source.name}: {seen} orders read")
             yield frame
+
+    async def activities(
+        self,
+        ctx: FetchContext,
+        accounts: pl.DataFrame,
+        since: Mapping[str, datetime] | None = None,
+        until: datetime | None = None,
+    ) -> AsyncIterator[ActivityPage]:
+        """The account's activities of the window, read whole, then read into rows at once
+        (a split's or a journal's legs may lie on two pages)."""
+        account_id = self._account_id(accounts)
+        start = (since or {}).get(account_id)
+        records = [r async for page in self.client.activity_pages(start, until) for r in page]
+        rows = activity_rows(
+            records, currencies=account_currencies(accounts), account_id=account_id
+        )
+        ctx.log.info(f"source {self.source.name}: {len(rows)} activities read")
+        yield ActivityPage(self._frame("activities", rows, ctx), {account_id: Window(start, until)})
 
     def _account_id(self, accounts: pl.DataFrame) -> str:
         ids = accounts.get_column("account_id").unique().to_list()

@@ -1,6 +1,7 @@
 """Alpaca Broker API endpoints: every customer account of the partner, then each
 account's trade account, positions and orders (the Trading API's shapes, per account),
-and the trade events stream of every account's order updates.
+the trade events stream of every account's order updates, every account's activities
+in one listing, and the partner's journals.
 
 Accounts are listed oldest first in `created_after` windows of the API's fixed 1000;
 only `trading_configurations` is asked for, so the holders' personal data (contact,
@@ -10,10 +11,10 @@ identity, disclosures, documents, ...) is not even sent.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from brokers.alpaca.client import ORDERS, orders_params
+from brokers.alpaca.client import ACTIVITIES, ORDERS, orders_params
 from brokers.alpaca.order_pages import order_page
 from brokers.alpaca_broker.trade_events import first_id_at, last_id_at, trade_events
 from brokers.errors import PayloadError
@@ -48,6 +49,22 @@ class AlpacaBrokerClient:
         return await self.transport.get_json(
             f"/v1/trading/accounts/{account_id}/positions", expect=list
         )
+
+    def activity_pages(self, account_id: str | None = None) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every activity of every account (or of one), oldest first, in pages of 100."""
+        params = {"direction": "asc", **({"account_id": account_id} if account_id else {})}
+        return walk(self.transport, "/v1/accounts/activities", ACTIVITIES, params)
+
+    async def activity_day(self, day: date) -> JsonResponse:
+        """Every account's activities of one UTC day in one answer: with a `date` and no
+        page size, the API returns all of them."""
+        params = {"date": day.isoformat(), "direction": "asc"}
+        return await self.transport.get_json("/v1/accounts/activities", params, expect=list)
+
+    async def journals(self, after: date | None = None) -> list[dict[str, Any]]:
+        """The partner's journals (created after the day `after`, when given)."""
+        params = {} if after is None else {"after": after.isoformat()}
+        return (await self.transport.get_json("/v1/journals", params, expect=list)).body
 
     async def clock(self) -> datetime:
         """The API's own clock (`/v1/clock`), to the microsecond: where a read of the

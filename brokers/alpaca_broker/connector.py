@@ -1,6 +1,7 @@
 """The Alpaca Broker connector: every customer account of a partner, then each account's
 balances, positions and orders, a bounded number of accounts at a time; or, for orders
-already landed, every account's changes at once from the trade events stream."""
+already landed, every account's changes at once from the trade events stream; and every
+account's activities in one listing."""
 
 from __future__ import annotations
 
@@ -16,12 +17,19 @@ from brokers.alpaca import normalize as trading
 from brokers.alpaca.order_frames import BATCH_ORDERS, OrderBatch
 from brokers.alpaca.position_frames import PositionBatch
 from brokers.alpaca_broker import normalize
+from brokers.alpaca_broker.activity_reads import read_activities
 from brokers.alpaca_broker.client import RATE_LIMIT, AlpacaBrokerClient
 from brokers.alpaca_broker.oauth import ClientCredentialsAuth
 from brokers.alpaca_broker.order_changes import latest_changes
 from brokers.concurrency import per_account
 from brokers.config import AlpacaBrokerSource
-from brokers.connector import AccountsBatch, FetchContext, Snapshot, account_currencies
+from brokers.connector import (
+    AccountsBatch,
+    ActivityPage,
+    FetchContext,
+    Snapshot,
+    account_currencies,
+)
 from brokers.frames import Row, Unreadable, canonical_frame, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 
@@ -143,6 +151,28 @@ class AlpacaBrokerConnector:
             if building is not None and not building.done():
                 building.cancel()
                 await asyncio.gather(building, return_exceptions=True)
+
+    async def activities(
+        self,
+        ctx: FetchContext,
+        accounts: pl.DataFrame,
+        since: Mapping[str, datetime] | None = None,
+        until: datetime | None = None,
+    ) -> AsyncIterator[ActivityPage]:
+        """Every account's activities in one listing (see activity_reads.py)."""
+        read = 0
+        pages = read_activities(
+            self.client,
+            accounts,
+            account_currencies(accounts),
+            lambda rows: self._frame("activities", rows, ctx),
+            since,
+            until,
+        )
+        async for page in pages:
+            read += page.frame.height
+            yield page
+        ctx.log.info(f"source {self.source.name}: {read} activities read")
 
     async def api_clock(self) -> datetime:
         return await self.client.clock()

@@ -128,7 +128,7 @@ def balance_rows(
     rows = [
         {
             "account_id": account_id,
-            "currency": _currency_code(balance.get("currency")),
+            "currency": currency_code(balance.get("currency")),
             "as_of_date": day.date(),
             "as_of": as_of,
             "cash": to_decimal(balance.get("cash")),
@@ -138,7 +138,7 @@ def balance_rows(
         for balance in balances
     ]
     total = total or {}
-    currency = _currency_code(total.get("currency"))
+    currency = currency_code(total.get("currency"))
     equity = to_decimal(total.get("amount"))
     if currency is None or equity is None:
         return rows
@@ -267,12 +267,12 @@ def _order_row(
     if option:
         instrument_type = InstrumentType.OPTION.value
         raw_instrument_type = "option"
-        symbol_currency = _currency_code((option.get("underlying_symbol") or {}).get("currency"))
+        symbol_currency = currency_code((option.get("underlying_symbol") or {}).get("currency"))
         symbol = instrument_symbol(instrument_type, option.get("ticker"), symbol_currency)
     else:
         raw_instrument_type = (universal.get("type") or {}).get("code")
         instrument_type = lookup(SECURITY_TYPE, raw_instrument_type, InstrumentType.OTHER)
-        symbol_currency = _currency_code(_order_currency(order))
+        symbol_currency = currency_code(_order_currency(order))
         symbol = instrument_symbol(instrument_type, universal.get("symbol"), symbol_currency)
     status = lookup(ORDER_STATUS, order.get("status"), OrderStatus.OTHER)
     placed = to_utc(order.get("time_placed"))
@@ -315,7 +315,7 @@ def _order_row(
         "filled_at": to_utc(order.get("time_executed")),
         **{column: updated if column == stamped else None for column in STAMPED_STATUSES.values()},
         "updated_at": updated,
-        "currency": _currency_code(_order_currency(order)) or symbol_currency or currency,
+        "currency": currency_code(_order_currency(order)) or symbol_currency or currency,
     }
 
 
@@ -345,7 +345,7 @@ def _order_currency(order: Mapping[str, Any]) -> object:
     )
 
 
-def _currency_code(currency: object) -> str | None:
+def currency_code(currency: object) -> str | None:
     """SnapTrade sends a currency as an object `{id, code, name}` or as a bare code."""
     if isinstance(currency, Mapping):
         currency = currency.get("code")

@@ -94,6 +94,7 @@ SECURITY_TYPE = squashed(
         "cef": InstrumentType.FUND,
         "bnd": InstrumentType.BOND,
         "crypto": InstrumentType.CRYPTO,
+        "fut": InstrumentType.FUTURE,
     }
 )
 

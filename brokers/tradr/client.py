@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from brokers.http import JsonResponse, Transport
 from brokers.paging import PageNumberPaginator, walk
+from brokers.parse import rfc3339
 from brokers.tradr import endpoints
 
 PAGES = PageNumberPaginator(limit=endpoints.PAGE_LIMIT)
@@ -38,9 +40,22 @@ class TradrClient:
         params = {"accountId": account_id, **endpoints.BY_ID}
         return walk(self.transport, endpoints.ORDERS, PAGES, params)
 
-    def summary_pages(self, account_id: int) -> AsyncIterator[list[dict[str, Any]]]:
-        path = endpoints.account_summary(account_id)
-        return walk(self.transport, path, SUMMARY_PAGES, endpoints.BY_TIME)
+    def summary_pages(
+        self, account_id: int, start: datetime | None = None, end: datetime | None = None
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The account's closed trades and balance operations (those created in [start,
+        end], when given), oldest first."""
+        params: dict[str, Any] = dict(endpoints.BY_TIME)
+        if start is not None:
+            params["from"] = rfc3339(start)
+        if end is not None:
+            params["to"] = rfc3339(end)
+        return walk(self.transport, endpoints.account_summary(account_id), SUMMARY_PAGES, params)
+
+    async def transactions(self, account_id: int) -> list[dict[str, Any]]:
+        """Every balance operation of the account, in one answer."""
+        path = endpoints.balance_transactions(account_id)
+        return (await self.transport.get_json(path, expect=list)).body
 
     async def symbols(self) -> list[dict[str, Any]]:
         """Every symbol (contract sizes are per symbol, whatever the spread group)."""

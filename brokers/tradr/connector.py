@@ -14,12 +14,19 @@ import polars as pl
 
 from brokers.concurrency import per_account
 from brokers.config import TradrSource
-from brokers.connector import AccountsBatch, FetchContext, Snapshot, account_currencies
+from brokers.connector import (
+    AccountsBatch,
+    ActivityPage,
+    FetchContext,
+    Snapshot,
+    Window,
+    account_currencies,
+)
 from brokers.errors import BrokerHTTPError, CredentialsRejected
 from brokers.frames import Row, Unreadable, canonical_frame, salvage, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 from brokers.parse import to_decimal
-from brokers.tradr import endpoints, normalize
+from brokers.tradr import activities, endpoints, normalize
 from brokers.tradr.access import KeyScope, explain, least_privilege_warning, uncovered
 from brokers.tradr.client import TradrClient
 
@@ -183,6 +190,54 @@ class TradrConnector:
         async with self._explained():
             async for frame in self._per_account(ctx, "orders", currencies, read):
                 yield frame
+
+    async def activities(
+        self,
+        ctx: FetchContext,
+        accounts: pl.DataFrame,
+        since: Mapping[str, datetime] | None = None,
+        until: datetime | None = None,
+    ) -> AsyncIterator[ActivityPage]:
+        """Per account: every balance operation (one unpaged answer), the trades closed
+        in the window (the account summary, by closing time), and the opening deal of
+        each position open now."""
+        currencies = account_currencies(accounts)
+
+        async def read(account_id: str) -> ActivityPage:
+            currency, number = currencies[account_id], int(account_id)
+            start = (since or {}).get(account_id)
+            rows = salvage(
+                await self.client.transactions(number),
+                lambda t: activities.transaction_row(t, account_id=account_id, currency=currency),
+                lambda t: {
+                    "account_id": account_id,
+                    "activity_id": str(t.get("balanceTransactionId")),
+                },
+            )
+            async for page in self.client.summary_pages(number, start, until):
+                rows += salvage(
+                    [r for r in page if normalize.is_trade(r)],
+                    lambda r: activities.trade_rows(r, account_id=account_id, currency=currency),
+                    lambda r: {
+                        "account_id": account_id,
+                        "activity_id": str(r.get("exchangeOperationId")),
+                    },
+                )
+            async for page in self.client.position_pages(number):
+                rows += salvage(
+                    page,
+                    lambda p: activities.open_deal_row(p, account_id=account_id, currency=currency),
+                    lambda p: {
+                        "account_id": account_id,
+                        "activity_id": str(p.get("exchangeOperationId")),
+                    },
+                )
+            frame = self._frame("activities", rows, ctx)
+            return ActivityPage(frame, {account_id: Window(start, until)})
+
+        async with self._explained():
+            async for page in self._per_account(ctx, "activities", currencies, read):
+                yield page
 
     async def _contract_sizes(self, ctx: FetchContext) -> dict[str, Decimal]:
         """Units per lot by symbol, from the symbol list; where the API has none, positions

@@ -26,8 +26,15 @@ SYMBOLS = "/symbols"  # ?spreadGroupId= -> bare Symbol[] (with contractSize)
 
 
 def account_summary(account_id: int) -> str:
-    """Closed trades and balance operations of one account (envelope of AccountSummary)."""
+    """Closed trades and balance operations of one account (envelope of AccountSummary;
+    `from`/`to` bound their createdAt, a trade's closing, inclusive)."""
     return f"/accounts/{account_id}/summary"
+
+
+def balance_transactions(account_id: int) -> str:
+    """One account's balance operations (`balances.list`): a bare BalanceTransaction[],
+    not paginated."""
+    return f"/balances/{account_id}/transactions"
 
 
 PAGE_LIMIT = 100  # the largest page the API is assumed to serve

@@ -2,8 +2,7 @@
 order, and the book it adds up to (book.py).
 
 - the opening: the deposit that funded the account (and some US dollars for a Canadian
-  one), then the positions it transferred in the next day (a short one with its
-  proceeds);
+  one), then the positions it transferred in the next day;
 - each execution of its orders (a partial fill and the rest apart), at the fill's
   price, the cash rounded to the cent as a broker books it;
 - a contribution on the 1st of each month, interest on the 15th, a fee now and then, a
@@ -61,8 +60,9 @@ def _id(*parts: object) -> str:
 
 
 def opening(seed: int, account: Account, positions_per_account: int) -> list[Activity]:
-    """The deposit(s) the account opened with, and the positions transferred in the next
-    day, at their cost (an LCT account's in its currency, converted at the rate it paid)."""
+    """The deposit(s) the account opened with, and the long positions transferred in the
+    next day, at their cost (an LCT account's in its currency, converted at the rate it
+    paid)."""
     opened = account.created_at
     found = [
         Activity(
@@ -84,10 +84,6 @@ def opening(seed: int, account: Account, positions_per_account: int) -> list[Act
     for holding in opening_holdings(seed, account, positions_per_account):
         instrument = holding.instrument
         rate = holding.entry_swap_rate
-        short = holding.side == "short"
-        units = -holding.quantity if short else holding.quantity
-        price = holding.average_cost * (rate or 1)
-        currency = account.base_currency if rate is not None else instrument.currency
         found.append(
             Activity(
                 activity_id=_id(seed, account.account_id, "opening", instrument.symbol),
@@ -95,14 +91,12 @@ def opening(seed: int, account: Account, positions_per_account: int) -> list[Act
                 kind="transfer_in",
                 at=arrived,
                 instrument=instrument,
-                quantity=units,
-                price=price,
-                # a short position comes with the proceeds of its sale
-                amount=(holding.quantity * price).quantize(CENT) if short else ZERO,
-                currency=currency,
+                quantity=holding.quantity,
+                price=holding.average_cost * (rate or 1),
+                amount=ZERO,
+                currency=account.base_currency if rate is not None else instrument.currency,
                 settle_date=arrived.date(),
-                description=f"{'Short position' if short else 'Position'} transferred in: "
-                f"{holding.quantity} {instrument.name}",
+                description=f"Position transferred in: {holding.quantity} {instrument.name}",
                 usd_price=holding.average_cost if rate is not None else None,
                 swap_rate=rate,
             )

@@ -45,14 +45,14 @@ class Holding:
     entry_swap_rate: Decimal | None = None  # LCT: USD -> the account's currency, when bought
 
 
-def _quantity(r: random.Random, instrument: Instrument, short: bool) -> Decimal:
+def _quantity(r: random.Random, instrument: Instrument) -> Decimal:
     if instrument.kind in ("option", "future"):
         return Decimal(r.randint(1, 10 if instrument.kind == "option" else 4))
     if instrument.kind == "crypto":
         notional = Decimal(r.randint(200, 20_000))
         quantity = (notional / BASE_PRICES[instrument.symbol]).quantize(NANO, ROUND_DOWN)
         return max(quantity, NANO)
-    if not short and r.random() < 0.15:  # fractional shares cannot be sold short
+    if r.random() < 0.15:  # some fractional shares
         return decimal_between(r, Decimal("0.001"), Decimal(50), 4)
     return Decimal(max(1, int(math.exp(r.uniform(0, math.log(400))))))
 
@@ -71,8 +71,8 @@ def universe(account: Account) -> tuple[Instrument, ...]:
 
 @lru_cache(maxsize=4096)
 def opening_holdings(seed: int, account: Account, count: int) -> tuple[Holding, ...]:
-    """The positions the account transferred in when it opened, drawn once; closed
-    accounts hold nothing."""
+    """The (long) positions the account transferred in when it opened, drawn once;
+    closed accounts hold nothing. Short positions come from its sales."""
     if account.status == "closed":
         return ()
     r = rng(seed, account.account_id, "positions")
@@ -82,15 +82,10 @@ def opening_holdings(seed: int, account: Account, count: int) -> tuple[Holding, 
         pick = r.choices(pool, weights=[_KIND_WEIGHTS[i.kind] for i in pool])[0]
         pool.remove(pick)
         chosen.append(pick)
-    equities = [i for i in chosen if i.kind == "equity"]
-    shorts: set[str] = set()
-    if account.account_type == "margin" and equities:
-        shorts = {i.symbol for i in r.sample(equities, max(1, round(len(chosen) / 10)))}
-    ordered = sorted(chosen, key=lambda i: i.symbol)
-    result = [_holding(r, instrument, instrument.symbol in shorts) for instrument in ordered]
+    result = [_holding(r, instrument) for instrument in sorted(chosen, key=lambda i: i.symbol)]
     if account.institution == "Interactive Brokers" and account.account_type == "margin":
         futures = rng(seed, account.account_id, "futures")
-        result += [_holding(futures, future, futures.random() < 0.3) for future in FUTURES]
+        result += [_holding(futures, future) for future in FUTURES]
     if account.is_lct:
         rates = rng(seed, account.account_id, "entry-rates")
         base = BASE_SWAP_RATES[account.base_currency]
@@ -105,14 +100,14 @@ def _factor(r: random.Random, low: float, high: float) -> Decimal:
     return Decimal(str(round(r.uniform(low, high), 6)))
 
 
-def _holding(r: random.Random, instrument: Instrument, short: bool) -> Holding:
+def _holding(r: random.Random, instrument: Instrument) -> Holding:
     places = CENT if instrument.kind in ("option", "future") else BASIS_POINT
     factor = _factor(r, 0.75, 1.2)
     return Holding(
         position_id=uuid4(r),
         instrument=instrument,
-        side="short" if short else "long",
-        quantity=_quantity(r, instrument, short),
+        side="long",
+        quantity=_quantity(r, instrument),
         average_cost=(BASE_PRICES[instrument.symbol] * factor).quantize(places),
     )
 

@@ -331,5 +331,5 @@ def test_the_alpaca_world_of_a_seed_never_moves() -> None:
         ]  # fmt: skip
         digest.update(repr((a, positions, world.balances(a.account_id), orders)).encode())
     assert digest.hexdigest() == (
-        "d79d53fec577cd9907ea537ef9e38966558bcaa550b71ec0db407e821d51819e"
+        "fc80f5e249bb56ac359c3c0b5c7a8c23e53d9d2da2243aee41565ace6a400882"
     )

@@ -1,0 +1,121 @@
+"""Reading a partner's activities with the fewest requests the Broker API allows.
+
+Activities are listed across every account at once (`GET /v1/accounts/activities`), so
+no read costs a request per account:
+
+- a first read (no account has a cursor) walks the whole listing, oldest first, 100 a
+  page;
+- a later one asks for each UTC day from the earliest cursor's to the API's today: with
+  a `date`, the API answers a whole day at once whatever its size; an account without a
+  cursor yet (opened since) is walked on its own (`account_id`), its whole history;
+- a backfill asks for each day of its range.
+
+The partner's journals (`GET /v1/journals`, one request) add what the activities do
+not hold: journals waiting for approval or rejected, a row per account under the
+journal's id. Rows are read into canonical rows in batches cut between two instants, so
+the legs of a journal or a split (booked at one instant, possibly many accounts' at once)
+are paired within a batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import polars as pl
+
+from brokers.alpaca.activities import activity_rows, journal_rows
+from brokers.alpaca_broker.client import AlpacaBrokerClient
+from brokers.connector import ActivityPage, Window
+from brokers.frames import Row, Unreadable, salvage
+
+BATCH_RECORDS = 20_000  # activities read into rows at a time
+DAY = timedelta(days=1)
+Frame = Callable[[list[Row | Unreadable]], pl.DataFrame]
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _instant(record: Mapping[str, Any]) -> str:
+    """An activity's id starts with its time to the millisecond."""
+    return str(record.get("id", "")).split("::", 1)[0]
+
+
+class Batches:
+    """Records gathered, handed over in batches that end between two instants."""
+
+    def __init__(self, size: int = BATCH_RECORDS) -> None:
+        self.size = size
+        self.records: list[dict[str, Any]] = []
+
+    def add(self, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """Add records; a batch when enough are held (the last instant's stay behind)."""
+        self.records.extend(records)
+        if len(self.records) < self.size:
+            return None
+        last = _instant(self.records[-1])
+        cut = len(self.records)
+        while cut and _instant(self.records[cut - 1]) == last:
+            cut -= 1
+        if cut == 0:
+            return None  # one instant so far: keep gathering
+        batch, self.records = self.records[:cut], self.records[cut:]
+        return batch
+
+    def rest(self) -> list[dict[str, Any]]:
+        batch, self.records = self.records, []
+        return batch
+
+
+async def read_activities(
+    client: AlpacaBrokerClient,
+    accounts: pl.DataFrame,
+    currencies: Mapping[str, str],
+    frame: Frame,
+    since: Mapping[str, datetime] | None,
+    until: datetime | None,
+) -> AsyncIterator[ActivityPage]:
+    ids = sorted(accounts.get_column("account_id").to_list())
+    cursors = {a: since[a] for a in ids if since and a in since}
+
+    def rows(records: list[dict[str, Any]]) -> pl.DataFrame:
+        return frame(activity_rows(records, currencies=currencies))
+
+    if not cursors and until is None:  # a first read: the whole listing
+        batches = Batches()
+        async for page in client.activity_pages():
+            batch = batches.add(page)
+            if batch is not None:
+                yield ActivityPage(rows(batch))
+        yield ActivityPage(rows(batches.rest()))
+        yield ActivityPage(frame(_journals(await client.journals())), dict.fromkeys(ids, Window()))
+        return
+    first_day = min(cursors.values()).date() if cursors else date.today()
+    walked = [a for a in ids if a not in cursors]
+    day = first_day
+    while True:  # each day to the API's today (or the backfill's last)
+        response = await client.activity_day(day)
+        kept = [r for r in response.body if str(r.get("account_id")) not in walked]
+        yield ActivityPage(rows(kept))
+        if day >= (until.date() if until else response.server_time.date()):
+            break
+        day += DAY
+    journals = await client.journals(first_day - DAY)
+    window = Window(midnight(first_day), until)
+    yield ActivityPage(frame(_journals(journals)), dict.fromkeys(cursors, window))
+    for account_id in walked:  # opened since the last read: its whole history
+        records = [r async for page in client.activity_pages(account_id) for r in page]
+        yield ActivityPage(rows(records), {account_id: Window()})
+
+
+def _journals(journals: Iterable[Mapping[str, Any]]) -> list[Row | Unreadable]:
+    """Rows of the journals not executed; one that cannot be read is quarantined (under
+    the account it is from)."""
+    return salvage(
+        journals,
+        journal_rows,
+        lambda j: {"account_id": str(j.get("from_account")), "activity_id": str(j.get("id"))},
+    )
