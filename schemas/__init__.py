@@ -2,9 +2,9 @@
 
 from schemas.enums import (
     AccountStatus,
+    AccountType,
     ActivityStatus,
     ActivityType,
-    AccountType,
     ConnectionStatus,
     ConnectionType,
     InstrumentType,
@@ -31,9 +31,9 @@ __all__ = [
     "TABLES",
     "UTC_DATETIME",
     "AccountStatus",
+    "AccountType",
     "ActivityStatus",
     "ActivityType",
-    "AccountType",
     "ConnectionStatus",
     "ConnectionType",
     "ContractError",

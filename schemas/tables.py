@@ -19,9 +19,9 @@ from pandera.typing.polars import Series
 
 from schemas.enums import (
     AccountStatus,
+    AccountType,
     ActivityStatus,
     ActivityType,
-    AccountType,
     CanonicalEnum,
     ConnectionStatus,
     ConnectionType,
