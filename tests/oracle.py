@@ -13,9 +13,17 @@ import duckdb
 
 from sandbox import World
 from sandbox.world import Order
+from tests.activity_oracle import (
+    alpaca_activities,
+    broker_journal_rows,
+    snaptrade_activities,
+    tradr_activities,
+)
 
 LINEAGE = {"fetched_at", "run_id"}
-TABLE_NAMES = ("users", "connections", "accounts", "balances", "positions", "orders")
+TABLE_NAMES = (
+    "users", "connections", "accounts", "balances", "positions", "orders", "activities"
+)  # fmt: skip
 RAW_CLASS = {"equity": "us_equity", "option": "us_option", "crypto": "crypto"}
 RAW_ACCOUNT_STATUS = {"active": "ACTIVE", "restricted": "LIMITED", "closed": "ACCOUNT_CLOSED"}
 ACCOUNT_STATUS = {"active": "open", "restricted": "restricted", "closed": "closed"}
@@ -61,7 +69,7 @@ def order_side(side: str, intent: str) -> str:
 def alpaca_truth(world: World, sources: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
     """Expected canonical rows for Alpaca sources, given {source name: account id}."""
     truth: dict[str, list[dict[str, Any]]] = {
-        t: [] for t in ("accounts", "balances", "positions", "orders")
+        t: [] for t in ("accounts", "balances", "positions", "orders", "activities")
     }
     lineage = {"broker": "alpaca"}
     for source, account_id in sources.items():
@@ -77,6 +85,9 @@ def alpaca_truth(world: World, sources: dict[str, str]) -> dict[str, list[dict[s
             "base_currency": a.base_currency, "is_paper": a.is_paper, "created_at": a.created_at,
         })  # fmt: skip
         _alpaca_holdings(world, base, truth)
+        truth["activities"] += [
+            {"source": source, **lineage, **row} for row in alpaca_activities(world, [account_id])
+        ]
     return truth
 
 
@@ -189,6 +200,10 @@ def alpaca_broker_truth(world: World, source: str) -> dict[str, list[dict[str, A
             "base_currency": a.base_currency, "is_paper": False, "created_at": a.created_at,
         })  # fmt: skip
         _alpaca_holdings(world, base, truth)
+    ids = [a.account_id for a in world.broker_accounts()]
+    truth["activities"] = [
+        {**lineage, **row} for row in alpaca_activities(world, ids) + broker_journal_rows(world)
+    ]
     return truth
 
 
@@ -284,6 +299,8 @@ def snaptrade_truth(world: World, source: str) -> dict[str, list[dict[str, Any]]
                 "updated_at": o.updated_at, "currency": o.instrument.currency,
                 **NO_LCT_ORDER,
             })  # fmt: skip
+    ids = [a.account_id for a in world.accounts("snaptrade")]
+    truth["activities"] = [{**lineage, **row} for row in snaptrade_activities(world, ids)]
     return truth
 
 
@@ -396,6 +413,9 @@ def tradr_truth(world: World, source: str, key: Any) -> dict[str, list[dict[str,
                     "stop_price": None, "average_fill_price": price, "submitted_at": at,
                     "filled_at": at, "updated_at": at,
                 })  # fmt: skip
+    truth["activities"] = [
+        {**lineage, **row} for row in tradr_activities(world, [a.account_id for a in accounts])
+    ]
     return truth
 
 

@@ -7,7 +7,8 @@ either way); a transfer's, a split's or an option event's are taken as written; 
 dividend's units (those that earned it) are no movement. Prices are per share (per
 point for a future), as SnapTrade quotes them; `amount` is as written, positive into the
 account. `occurred_at` is the `trade_date`. The legs of a transfer between two of a
-user's accounts share an `external_reference_id`: each points at the other.
+user's accounts, or of a split, share an `external_reference_id`: each points at the
+other.
 """
 
 from __future__ import annotations
@@ -117,9 +118,9 @@ def _row(record: Mapping[str, Any], account_id: str) -> dict[str, Any]:
     )
 
 
-def _transfer_reference(record: Mapping[str, Any]) -> object:
-    """What a transfer's two legs share."""
-    if squash(record.get("type")) != "transfer":
+def _legs_reference(record: Mapping[str, Any]) -> object:
+    """What the two legs of a transfer, or of a split, share."""
+    if squash(record.get("type")) not in ("transfer", "split"):
         return None
     return record.get("external_reference_id")
 
@@ -127,8 +128,8 @@ def _transfer_reference(record: Mapping[str, Any]) -> object:
 def activity_rows(
     records_by_account: Iterable[tuple[str, list[dict[str, Any]]]],
 ) -> list[Row | Unreadable]:
-    """Rows of one user's accounts' transactions; a transfer's legs (in two of them)
-    paired by their `external_reference_id`."""
+    """Rows of one user's accounts' transactions; a transfer's legs (in two of them) and
+    a split's paired by their `external_reference_id`."""
     rows: list[Row | Unreadable] = []
     grouped = []
     for account_id, records in records_by_account:
@@ -142,7 +143,7 @@ def activity_rows(
         )
         rows += read
         grouped += [
-            (row, _transfer_reference(record))
+            (row, _legs_reference(record))
             for row, record in zip(read, records, strict=True)
             if not isinstance(row, Unreadable)
         ]

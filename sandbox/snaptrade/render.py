@@ -428,5 +428,6 @@ def activity(item: Activity, institution: str) -> dict[str, Any]:
         "fee": number(item.fee),
         "fx_rate": None,
         "institution": institution,
-        "external_reference_id": item.group_id if item.kind == "transfer" else None,
+        # what links a transfer's legs, or a split's
+        "external_reference_id": item.group_id if item.kind in ("transfer", "split") else None,
     }

@@ -1,5 +1,5 @@
-"""Reading a connector as the asset graph does: accounts first, then balances, positions
-and orders of those accounts, each table as its step would receive it."""
+"""Reading a connector as the asset graph does: accounts first, then balances, positions,
+orders and activities of those accounts, each table as its step would receive it."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ async def read_tables(
         positions = await connector.positions(ctx, batch.accounts)
         await asyncio.sleep(pause)
         orders = [page async for page in connector.orders(ctx, batch.accounts)]
+        await asyncio.sleep(pause)
+        activities = [page.frame async for page in connector.activities(ctx, batch.accounts)]
         return {
             "users": batch.users,
             "connections": batch.connections,
@@ -36,6 +38,7 @@ async def read_tables(
             "balances": balances.frame,
             "positions": positions.frame,
             "orders": pl.concat(orders, how="diagonal"),
+            "activities": pl.concat(activities, how="diagonal"),
         }
     finally:
         await connector.aclose()

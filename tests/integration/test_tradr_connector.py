@@ -176,7 +176,9 @@ def test_a_wrong_key_is_rejected_without_being_printed(sandbox):
 
 def test_requests_per_account_are_the_pages_the_api_needs(sandbox):
     """One call for the key, one per 100 accounts for the list and the balances, one for
-    the symbols, then per account: its pages of positions, orders and summary."""
+    the symbols, then per account: its pages of positions, orders and summary; and for
+    its activities, its balance operations (unpaged) and again its pages of summary and
+    positions (the opening deals of the positions open)."""
     [configured] = [s for s in sandbox_sources(sandbox.manifest()) if s.name.endswith("-user")]
     connector = TradrConnector(configured)
     paths: Counter[str] = Counter()
@@ -188,9 +190,10 @@ def test_requests_per_account_are_the_pages_the_api_needs(sandbox):
     asyncio.run(read_tables(connector, context()))
     world = sandbox.world
     covered = sandbox.tradr_keys.lookup(configured.api_key.get_secret_value()).covered(world)
-    summaries = {f"/accounts/{i}/summary": 1 for i in covered}
+    summaries = {f"/accounts/{i}/summary": 2 for i in covered}
+    operations = {f"/balances/{i}/transactions": 1 for i in covered}
     assert dict(paths) == {
         "/api-keys/current": 1, "/accounts": 1, "/balances": 1, "/symbols": 1,
-        "/positions": sum(-(-max(len(world.tradr_positions(i)), 1) // 100) for i in covered),
-        "/orders": len(covered), **summaries,
+        "/positions": 2 * sum(-(-max(len(world.tradr_positions(i)), 1) // 100) for i in covered),
+        "/orders": len(covered), **summaries, **operations,
     }  # fmt: skip
