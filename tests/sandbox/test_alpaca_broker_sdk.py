@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from alpaca.broker import BrokerClient
-from alpaca.broker.requests import GetAccountActivitiesRequest
+from alpaca.broker.requests import GetAccountActivitiesRequest, GetJournalsRequest
 from alpaca.trading.enums import QueryOrderStatus
 from alpaca.trading.requests import GetOrdersRequest
 
@@ -51,6 +51,14 @@ def test_broker_client_lists_accounts_and_reads_each_ones_trading_data(
         assert [a.id.split("::")[1] for a in activities] == [
             a.activity_id for a in sorted(executed, key=activity_id, reverse=True)
         ]
+    journals = client.get_journals(GetJournalsRequest())
+    assert [(str(j.id), j.status.value) for j in journals] == [
+        (j.journal_id, j.status_at(world.clock)) for j in world.journals()
+    ]
+    one_day = client.get_account_activities(  # `date`: the whole day in one answer
+        GetAccountActivitiesRequest(date=world.journals()[0].created_at.date())
+    )
+    assert any(a.activity_type == "JNLC" for a in one_day)
     everyone = client.get_account_activities(GetAccountActivitiesRequest(direction="asc"))
     assert {a.activity_type for a in everyone} >= {"FILL", "CSD", "ACATS", "DIV", "JNLC", "SPLIT"}
     assert len(everyone) == sum(
