@@ -58,8 +58,8 @@ def test_time_bounds_are_exclusive_and_a_date_is_the_whole_day(http, keys, world
         params={"after": middle.isoformat(), "direction": "asc"},
         headers=key.headers,
     ).json()
-    assert after and all(to_utc(a.get("transaction_time") or a["created_at"]) > middle for a in after)
-    )
+    times = [to_utc(a.get("transaction_time") or a["created_at"]) for a in after]
+    assert times and all(t > middle for t in times)
     day = middle.date().isoformat()
     whole = http.get("/v2/account/activities", params={"date": day}, headers=key.headers).json()
     expected = [
