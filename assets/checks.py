@@ -4,7 +4,9 @@
   allowed share of fetched rows went to quarantine; a failure stops the source's
   downstream assets (balances, positions and orders wait on accounts);
 - `reconciliation`: rows fetched = written + quarantined, and the lake holds the rows the
-  step says it wrote;
+  step says it landed: as the table was at the version the step committed, a day's
+  partition holds exactly the rows written; the orders a run merged are those it
+  inserted or updated (each written row was inserted, updated, unchanged or superseded);
 - `equity` (on balances): per account, cash plus positions against the equity the broker
   reports, within a stated tolerance.
 """
@@ -41,13 +43,31 @@ def table_checks(source: str, days: dg.PartitionsDefinition) -> list[dg.AssetChe
 
 @dataclass(frozen=True)
 class Landed:
-    """What the checked step reported (its counts) and left in the lake (its rows, in
-    batches: the orders of a run can be millions)."""
+    """What the checked step reported (its counts) and left in the lake (its rows as of
+    the version it committed, in batches: the orders of a run can be millions)."""
 
     fetched: int
     written: int
     quarantined: int
     batches: Callable[[], Iterator[pl.DataFrame]]
+    merged: dict[str, int] | None = None  # keyed tables: inserted, updated, ...
+
+    def expected_in_lake(self) -> tuple[int, int]:
+        """The fewest and most rows the step can have left in the lake as its own."""
+        if self.merged is None:
+            return self.written, self.written
+        landed = self.merged["inserted"] + self.merged["updated"]
+        return landed - self.merged["repeated"], landed
+
+    def merge_balanced(self) -> bool:
+        """Each written row was inserted, updated, unchanged or superseded."""
+        if self.merged is None:
+            return True
+        kinds = ("inserted", "updated", "unchanged", "superseded")
+        return self.written == sum(self.merged[k] for k in kinds)
+
+
+MERGE_COUNTS = ("inserted", "updated", "unchanged", "superseded", "repeated")
 
 
 def landed(
@@ -66,20 +86,26 @@ def landed(
     if not records:
         return None
     metadata = records[0].asset_materialization.metadata
+
+    def count(name: str) -> int:
+        return int(metadata[name].value)  # type: ignore[arg-type]
+
     lake = warehouse.lake
     run_id = records[0].run_id
+    version = count("lake_version") if "lake_version" in metadata else None
     batches: Callable[[], Iterator[pl.DataFrame]]
-    if day is None:  # orders: the rows the run appended
-        batches = partial(lake.read_run, table, source, run_id)
+    merged = None
+    if day is None:  # orders: the rows the run merged
+        batches = partial(lake.read_run, table, source, run_id, version=version)
+        merged = {kind: count(f"rows_{kind}") for kind in MERGE_COUNTS}
     elif table in ACCOUNT_TABLES:
-        batches = partial(iter, [lake.read_history_day(table, source, day)])
+        batches = partial(iter, [lake.read_history_day(table, source, day, as_of=version)])
     else:
-        batches = partial(iter, [lake.read_day(table, source, day)])
+        batches = partial(iter, [lake.read_day(table, source, day, as_of=version)])
     fetched, written, quarantined = (
-        int(metadata[name].value)  # type: ignore[arg-type]
-        for name in ("rows_fetched", "rows_written", "rows_quarantined")
+        count(name) for name in ("rows_fetched", "rows_written", "rows_quarantined")
     )
-    return Landed(fetched, written, quarantined, batches)
+    return Landed(fetched, written, quarantined, batches, merged)
 
 
 NOT_MATERIALIZED = dg.AssetCheckResult(passed=False, metadata={"reason": "not materialized"})
@@ -140,8 +166,8 @@ def reconciliation_check(
         asset=key,
         name="reconciliation",
         partitions_def=partitions,
-        description="Rows fetched = rows written + rows quarantined, and the lake holds the "
-        "rows written.",
+        description="Rows fetched = rows written + rows quarantined, and the lake (as the "
+        "step's commit left it) holds the rows the step landed.",
     )
     def _reconciliation(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
@@ -151,13 +177,15 @@ def reconciliation_check(
             return NOT_MATERIALIZED
         balanced = step.fetched == step.written + step.quarantined
         in_lake = sum(rows.height for rows in step.batches())
+        fewest, most = step.expected_in_lake()
         return dg.AssetCheckResult(
-            passed=balanced and in_lake == step.written,
+            passed=balanced and step.merge_balanced() and fewest <= in_lake <= most,
             metadata={
                 "rows_fetched": step.fetched,
                 "rows_written": step.written,
                 "rows_quarantined": step.quarantined,
                 "rows_in_lake": in_lake,
+                **({f"rows_{k}": v for k, v in step.merged.items()} if step.merged else {}),
             },
         )
 

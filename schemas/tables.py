@@ -177,11 +177,16 @@ class Orders(Row):
 
 
 class Storage(StrEnum):
-    """How the lake keeps a table: the unit a run replaces or appends to."""
+    """How the lake keeps a table: what one commit of a run replaces or merges."""
 
-    CURRENT = "current"  # the source's latest state, replaced whole on each run
+    CURRENT = "current"  # the source's latest state: its rows replaced whole by each run
     DAILY = "daily"  # one partition per (source, as_of_date), replaced on re-run
-    APPEND = "append"  # appended per run, de-duplicated on read by key and `latest_by`
+    # merged on the key: incoming rows de-duplicated (latest by `latest_by`), a row
+    # updated where the incoming one is newer, inserted where its key is new
+    KEYED = "keyed"
+
+
+DAY_COLUMN = "as_of_date"  # daily tables' partitions, and the day of an observation
 
 
 @dataclass(frozen=True)
@@ -191,7 +196,7 @@ class Table:
     name: str
     model: type[Row]
     storage: Storage
-    latest_by: tuple[str, ...] = ()  # for appended tables: which row of a key wins on read
+    latest_by: tuple[str, ...] = ()  # for keyed tables: which version of a key is newest
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -207,6 +212,12 @@ class Table:
     @property
     def columns(self) -> list[str]:
         return list(self.schema.names())
+
+    @property
+    def partition_by(self) -> tuple[str, ...]:
+        """How the lake partitions the table: as it is read (by source; by day for daily
+        snapshots)."""
+        return ("source", DAY_COLUMN) if self.storage is Storage.DAILY else ("source",)
 
 
 TABLES: dict[str, Table] = {
@@ -228,7 +239,7 @@ TABLES: dict[str, Table] = {
         Table(
             "orders",
             Orders,
-            storage=Storage.APPEND,
+            storage=Storage.KEYED,
             latest_by=("updated_at", "fetched_at"),
         ),
     )
