@@ -3,10 +3,11 @@
 - `contract` (blocking): what landed satisfies the Pandera contract, and no more than the
   allowed share of fetched rows went to quarantine; a failure stops the source's
   downstream assets (balances, positions and orders wait on accounts);
-- `reconciliation`: rows fetched = written + quarantined, and the lake holds the rows the
-  step says it landed: as the table was at the version the step committed, a day's
-  partition holds exactly the rows written; the orders a run merged are those it
-  inserted or updated (each written row was inserted, updated, unchanged or superseded);
+- `reconciliation`: rows fetched = written + quarantined (+ superseded: an older
+  version of an order read again in the same part), and the lake holds the rows the step
+  says it landed: as the table was at the version the step committed, a day's partition
+  holds exactly the rows written; the orders a run merged are those it inserted or
+  updated (each written row was inserted, updated or unchanged);
 - `equity` (on balances): per account, cash plus positions against the equity the broker
   reports, within a stated tolerance.
 """
@@ -52,6 +53,12 @@ class Landed:
     batches: Callable[[], Iterator[pl.DataFrame]]
     merged: dict[str, int] | None = None  # keyed tables: inserted, updated, ...
 
+    @property
+    def balanced(self) -> bool:
+        """Every row fetched was written, quarantined or superseded (keyed tables)."""
+        superseded = self.merged["superseded"] if self.merged else 0
+        return self.fetched == self.written + self.quarantined + superseded
+
     def expected_in_lake(self) -> tuple[int, int]:
         """The fewest and most rows the step can have left in the lake as its own."""
         if self.merged is None:
@@ -60,14 +67,13 @@ class Landed:
         return landed - self.merged["repeated"], landed
 
     def merge_balanced(self) -> bool:
-        """Each written row was inserted, updated, unchanged or superseded."""
+        """Each written row was inserted, updated or unchanged."""
         if self.merged is None:
             return True
-        kinds = ("inserted", "updated", "unchanged", "superseded")
-        return self.written == sum(self.merged[k] for k in kinds)
+        return self.written == sum(self.merged[k] for k in ("inserted", "updated", "unchanged"))
 
 
-MERGE_COUNTS = ("inserted", "updated", "unchanged", "superseded", "repeated")
+MERGE_COUNTS = ("superseded", "inserted", "updated", "unchanged", "repeated")
 
 
 def landed(
@@ -166,8 +172,9 @@ def reconciliation_check(
         asset=key,
         name="reconciliation",
         partitions_def=partitions,
-        description="Rows fetched = rows written + rows quarantined, and the lake (as the "
-        "step's commit left it) holds the rows the step landed.",
+        description="Rows fetched = rows written + rows quarantined (+ older versions of an "
+        "order superseded in the same read), and the lake (as the step's commit left it) "
+        "holds the rows the step landed.",
     )
     def _reconciliation(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
@@ -175,7 +182,7 @@ def reconciliation_check(
         step = landed(context, warehouse, source, table)
         if step is None:
             return NOT_MATERIALIZED
-        balanced = step.fetched == step.written + step.quarantined
+        balanced = step.balanced
         in_lake = sum(rows.height for rows in step.batches())
         fewest, most = step.expected_in_lake()
         return dg.AssetCheckResult(

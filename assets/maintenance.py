@@ -2,8 +2,6 @@
 version within the retention period refers to removed (VACUUM), then the catalog
 refreshed; scheduled weekly, and `brokerlake lake maintain` from the command line."""
 
-from __future__ import annotations
-
 from datetime import timedelta
 
 import dagster as dg

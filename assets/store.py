@@ -10,18 +10,22 @@ import polars as pl
 
 from brokers.connector import AccountsBatch
 from schemas import validate
+from schemas.validate import REASON
 from warehouse import Lake
-from warehouse.keyed import KeyedWriter, MergeCounts
+from warehouse.keyed import KeyedWriter, MergeCounts, latest_per_key
 
 
 @dataclass
 class StoreCounts:
-    """Rows fetched, written (valid) and quarantined; for a keyed table, what the merges
-    did with the written rows; and the table's version the step's last commit made."""
+    """Rows fetched, written (valid) and quarantined; for a keyed table, the rows
+    superseded (an older version of a key read again in the same part: its latest
+    version is the one validated and written) and what the merges did with the written
+    rows; and the table's version the step's last commit made."""
 
     fetched: int = 0
     written: int = 0
     quarantined: int = 0
+    superseded: int = 0
     merged: MergeCounts | None = None
     version: int | None = None
 
@@ -29,6 +33,7 @@ class StoreCounts:
         self.fetched += other.fetched
         self.written += other.written
         self.quarantined += other.quarantined
+        self.superseded += other.superseded
         if other.merged is not None:
             self.merged = self.merged or MergeCounts()
             self.merged.add(other.merged)
@@ -36,7 +41,7 @@ class StoreCounts:
 
     @property
     def balanced(self) -> bool:
-        return self.fetched == self.written + self.quarantined
+        return self.fetched == self.written + self.quarantined + self.superseded
 
     def metadata(self) -> dict[str, int]:
         counts = {
@@ -46,10 +51,10 @@ class StoreCounts:
         }
         if self.merged is not None:
             counts |= {
+                "rows_superseded": self.superseded,
                 "rows_inserted": self.merged.inserted,
                 "rows_updated": self.merged.updated,
                 "rows_unchanged": self.merged.unchanged,
-                "rows_superseded": self.merged.superseded,
                 "rows_repeated": self.merged.repeated,
             }
         if self.version is not None:
@@ -79,10 +84,13 @@ def store(
 def store_keyed(
     lake: Lake, writer: KeyedWriter, frame: pl.DataFrame, *, mark: datetime | None = None
 ) -> StoreCounts:
-    """Validate one part of a run's rows of a keyed table: the quarantined rows are
-    appended first, then the valid ones merged (with `mark`, in the commit that moves
-    the source's change-feed mark), so a crash in between never loses a row."""
-    result = validate(writer.table_name, frame)
+    """One part of a run's rows of a keyed table: de-duplicated first (an order read
+    twice, in two batches of a change feed, keeps its latest version), then validated;
+    the quarantined rows are appended, then the valid ones merged (with `mark`, in the
+    commit that moves the source's change-feed mark), so a crash in between never loses
+    a row."""
+    latest = latest_readable(frame, writer.key, writer.latest_by)
+    result = validate(writer.table_name, latest)
     if result.quarantined.height:
         lake.write_quarantine(
             writer.table_name, writer.source, result.quarantined, run_id=writer.run_id
@@ -92,9 +100,21 @@ def store_keyed(
         frame.height,
         result.valid.height,
         result.quarantined.height,
+        superseded=frame.height - latest.height,
         merged=merged,
         version=merged.version,
     )
+
+
+def latest_readable(
+    frame: pl.DataFrame, key: tuple[str, ...], latest_by: tuple[str, ...]
+) -> pl.DataFrame:
+    """The latest version of each key; records a connector could not read (with a
+    `quarantine_reason`) stay as they are, for quarantine."""
+    if REASON not in frame.columns:
+        return latest_per_key(frame, key, latest_by)
+    unread = pl.col(REASON).is_not_null()
+    return pl.concat([latest_per_key(frame.filter(~unread), key, latest_by), frame.filter(unread)])
 
 
 def store_observation(

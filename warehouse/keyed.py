@@ -30,14 +30,13 @@ from warehouse.lake import WRITER, Lake, conform, literal
 
 @dataclass
 class MergeCounts:
-    """What writes did with their rows: each valid row is exactly one of inserted,
-    updated, unchanged (the table held that version or a newer one) or superseded (a
-    newer version of its key came in the same write)."""
+    """What writes did with their rows (one per key: a write keeps only the latest
+    version of a key it is given): each was inserted, updated, or unchanged (the table
+    held that version or a newer one)."""
 
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
-    superseded: int = 0
     # rows whose key an earlier write of the same run held: such a row may replace the
     # run's own, so the run leaves between inserted + updated - repeated and
     # inserted + updated rows of its own in the table
@@ -97,7 +96,7 @@ class KeyedWriter:
         incoming = latest_per_key(frame, self.key, self.latest_by)
         hashes = incoming.select(pl.struct(list(self.key)).hash()).to_series()
         repeated = int(hashes.is_in(self.seen).sum()) if self.seen.len() else 0
-        counts = MergeCounts(superseded=frame.height - incoming.height, repeated=repeated)
+        counts = MergeCounts(repeated=repeated)
         transactions = {writer_app_id(self.table_name, self.source): time.time_ns() // 1000}
         if mark is not None:
             transactions[mark_app_id(self.table_name, self.source)] = micros(mark)
