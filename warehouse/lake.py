@@ -279,9 +279,10 @@ class Lake:
         """A current table as observed on `day`; the current state if that day was not."""
         if day not in self.history_days(table_name, source):
             return self.read(table_name, source, as_of=as_of)
-        schema = dict(table(table_name).schema)
+        schema = {**dict(table(table_name).schema), DAY_COLUMN: pl.Date()}
         scan = self._scan(self.uri(table_name, history=True), schema, source, as_of)
-        return scan.filter(pl.col(DAY_COLUMN) == day).select(table(table_name).columns).collect()
+        columns = table(table_name).columns
+        return scan.filter(pl.col(DAY_COLUMN) == day).select(columns).collect()
 
     def read_quarantine(self, table_name: str, source: str | None = None) -> pl.DataFrame:
         schema = {**dict(table(table_name).schema), REASON: pl.String()}

@@ -231,3 +231,21 @@ def test_the_catalog_is_replaced_not_changed_under_an_open_connection(tmp_path):
     versions = dict(catalog_rows(tmp_path, "SELECT lake_table, version FROM lake_versions"))
     assert versions["accounts"] == DeltaTable(lake.uri("accounts")).version()
     assert not list(tmp_path.glob(".warehouse.duckdb.*"))  # no temporary file left
+
+
+def test_a_current_tables_observations_by_day(tmp_path):
+    lake = Lake(tmp_path)
+    first, second = date(2026, 11, 22), date(2026, 11, 23)
+    lake.write_history("accounts", "src", frame("accounts", row("accounts")), day=first)
+    closed = row("accounts", status="closed")
+    lake.write_history("accounts", "src", frame("accounts", closed), day=second)
+    lake.write("accounts", "src", frame("accounts", closed), run_id="r")
+    assert lake.history_days("accounts", "src") == [first, second]
+    assert lake.read_history_day("accounts", "src", first)["status"].to_list() == ["open"]
+    assert lake.read_history_day("accounts", "src", date(2026, 11, 1))["status"].to_list() == [
+        "closed"  # a day not observed: the current state
+    ]
+    Catalog(tmp_path).refresh()
+    assert catalog_rows(
+        tmp_path, "SELECT status, valid_from, valid_to FROM accounts_history ORDER BY valid_from"
+    ) == [("open", first, second), ("closed", second, None)]
