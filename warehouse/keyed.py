@@ -82,8 +82,7 @@ class KeyedWriter:
         # source's may have been committed since
         self.version = None if delta is None else delta.version()
         self.appending = delta is None or all(p["source"] != source for p in delta.partitions())
-        self.seen = pl.Series("seen", [], pl.UInt64)
-        self.counts = MergeCounts()
+        self.seen = pl.Series("seen", [], pl.UInt64)  # hashes of the keys written so far
         self.lake = lake
 
     def empty(self) -> pl.DataFrame:
@@ -118,7 +117,6 @@ class KeyedWriter:
                 self._append_to_latest(incoming.head(0), commit)
         counts.version = self.version
         self.seen = self.seen.append(hashes)
-        self.counts.add(counts)
         return counts
 
     def _append(self, incoming: pl.DataFrame, commit: CommitProperties) -> bool:
