@@ -167,22 +167,7 @@ class Lake:
         self, uri: str, partition_by: tuple[str, ...], frame: pl.DataFrame, predicate: str
     ) -> int:
         """Replace the rows matching `predicate` with `frame`, in one commit."""
-
-        def commit() -> int:
-            delta = self.open(uri)
-            write_deltalake(
-                delta if delta is not None else uri,
-                frame,
-                mode="overwrite" if delta is not None else "append",
-                predicate=predicate if delta is not None else None,
-                partition_by=list(partition_by),
-                schema_mode="merge",
-                writer_properties=WRITER,
-                commit_properties=properties(),
-            )
-            return _committed(delta, uri)
-
-        return retrying(commit, f"replacing {predicate} in {uri}")
+        return self._commit(uri, partition_by, frame, predicate, properties())
 
     def append(
         self,
@@ -192,20 +177,35 @@ class Lake:
         *,
         commit: CommitProperties | None = None,
     ) -> int:
-        def append() -> int:
+        return self._commit(uri, partition_by, frame, None, commit or properties())
+
+    def _commit(
+        self,
+        uri: str,
+        partition_by: tuple[str, ...],
+        frame: pl.DataFrame,
+        predicate: str | None,
+        commit: CommitProperties,
+    ) -> int:
+        """`frame` appended, or replacing the rows matching `predicate`; creates the table
+        if there is none; returns the version committed."""
+
+        def write() -> int:
             delta = self.open(uri)
+            replacing = delta is not None and predicate is not None
             write_deltalake(
                 delta if delta is not None else uri,
                 frame,
-                mode="append",
+                mode="overwrite" if replacing else "append",
+                predicate=predicate if replacing else None,
                 partition_by=list(partition_by),
                 schema_mode="merge",
                 writer_properties=WRITER,
-                commit_properties=commit or properties(),
+                commit_properties=commit,
             )
             return _committed(delta, uri)
 
-        return retrying(append, f"appending to {uri}")
+        return retrying(write, f"writing {predicate or 'rows'} to {uri}")
 
     # -- reading -----------------------------------------------------------------------
     def scan(
