@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import polars as pl
-import pyarrow.dataset as ds
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 
 from schemas import TABLES, table
@@ -243,16 +242,10 @@ class Lake:
     ) -> Iterator[pl.DataFrame]:
         """The rows of a source that a run last wrote (as of `version`), in batches of at
         most `batch_rows`: a run of millions of orders is checked without holding it."""
-        spec = table(table_name)
-        delta = self.open(self.uri(table_name), version)
-        if delta is None:
-            return
-        rows = (ds.field("source") == source) & (ds.field("run_id") == run_id)
-        for batch in delta.to_pyarrow_dataset().to_batches(filter=rows, batch_size=batch_rows):
-            if batch.num_rows:
-                frame = pl.from_arrow(batch)
-                assert isinstance(frame, pl.DataFrame)
-                yield _in_contract(frame.lazy(), dict(spec.schema)).collect()
+        rows = self.scan(table_name, source, as_of=version).filter(pl.col("run_id") == run_id)
+        for batch in rows.collect_batches(chunk_size=batch_rows, engine="streaming"):
+            if batch.height:
+                yield batch
 
     def read_day(
         self, table_name: str, source: str, day: date, *, as_of: AsOf = None

@@ -6,11 +6,15 @@ home answers."""
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 
 import boto3
+import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 
 from schemas import TABLES
 from tests.e2e.demo_runs import CLOCK, cli, snapshot
@@ -22,11 +26,30 @@ BUCKET = "brokerlake-test"
 HOME = f"s3://{BUCKET}/prod/brokerlake"
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture
 def s3(monkeypatch) -> Iterator[dict[str, str]]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    _, port = server.get_host_and_port()
+    """moto's S3 server in a process of its own on loopback, and the environment that
+    points clients at it."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/moto-api/", timeout=1)
+            break
+        except httpx.TransportError:
+            assert time.monotonic() < deadline and server.poll() is None, "moto did not start"
+            time.sleep(0.2)
     env = {
         "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
         "AWS_ALLOW_HTTP": "true",  # the test server speaks plain HTTP
@@ -40,7 +63,8 @@ def s3(monkeypatch) -> Iterator[dict[str, str]]:
     try:
         yield env
     finally:
-        server.stop()
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def test_a_demo_on_s3_lands_what_a_local_one_does(s3, tmp_path, first_run):
