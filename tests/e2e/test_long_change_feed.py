@@ -44,6 +44,8 @@ def test_a_change_feed_of_many_batches_lands_what_a_full_re_read_does(tmp_path, 
     with Sandbox(SandboxConfig(seed=0, clock=CLOCK, sizes=SIZES)) as sandbox:
         kept = tmp_path / "kept"
         sync(sandbox, kept)
+        with Catalog(kept).connect() as con:
+            assert assert_delta_equals_catalog(Lake(kept), con)["orders"] > 0  # a full sync
         sandbox.set_clock(LATER)
         monkeypatch.setattr(brokers.alpaca_broker.connector, "BATCH_ORDERS", BATCH_ORDERS)
         monkeypatch.setattr(assets.order_sync, "ORDERS_CHUNK_ROWS", PART_ROWS)

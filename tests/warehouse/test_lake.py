@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from deltalake import DeltaTable
 
+from pipelines.cli import main
 from schemas import TABLES
 from tests.factories import NOW, frame, row
 from warehouse import Catalog, Lake
@@ -130,10 +131,16 @@ def test_time_travel_by_version_and_instant(tmp_path):
     assert lake.read("accounts")["status"].to_list() == ["closed"]
     assert lake.read("accounts", as_of=0)["status"].to_list() == ["open"]
     assert lake.read("accounts", as_of=between)["status"].to_list() == ["open"]
-    then = Catalog(tmp_path)
-    then.build(tmp_path / "then.duckdb", as_of=between)
-    with duckdb.connect(str(tmp_path / "then.duckdb"), read_only=True) as con:
+    then = tmp_path / "then.duckdb"
+    assert (
+        main(["lake", "as-of", between.isoformat(), "--home", str(tmp_path), "--out", str(then)])
+        == 0
+    )
+    with duckdb.connect(str(then), read_only=True) as con:
         assert con.execute("SELECT status FROM accounts").fetchall() == [("open",)]
+        assert con.execute(
+            "SELECT version FROM lake_versions WHERE lake_table = 'accounts'"
+        ).fetchall() == [(0,)]
     with pytest.raises(ValueError, match="time zone"):
         lake.read("accounts", as_of=datetime(2026, 1, 1))
 
