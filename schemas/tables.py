@@ -197,6 +197,10 @@ class Table:
     model: type[Row]
     storage: Storage
     latest_by: tuple[str, ...] = ()  # for keyed tables: which version of a key is newest
+    # For keyed tables: columns fixed for a key's whole life by which the table's files are
+    # ordered, so a merge reads and rewrites only the files whose range holds the keys it
+    # updates (orders change while recent: an incremental merge touches the newest files).
+    cluster_by: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -241,6 +245,7 @@ TABLES: dict[str, Table] = {
             Orders,
             storage=Storage.KEYED,
             latest_by=("updated_at", "fetched_at"),
+            cluster_by=("submitted_at",),
         ),
     )
 }

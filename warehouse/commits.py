@@ -24,12 +24,16 @@ class LakeConflict(RuntimeError):
     """Other writers kept committing to the same rows: the operation gave up."""
 
 
+class Overtaken(RuntimeError):
+    """Another writer got there first (created the table meanwhile): run again."""
+
+
 def retrying(operation: Callable[[], T], what: str) -> T:
     """Run `operation` (which opens the table afresh each time) until it commits."""
     for attempt in range(ATTEMPTS):
         try:
             return operation()
-        except CommitFailedError as exc:
+        except (CommitFailedError, Overtaken) as exc:
             if attempt == ATTEMPTS - 1:
                 raise LakeConflict(
                     f"{what}: gave up after {ATTEMPTS} attempts, each overtaken by another "

@@ -6,11 +6,17 @@ The incoming rows are de-duplicated first (the latest by the table's `latest_by`
 then updates the table's where it is newer and is inserted where its key is new, so the
 table holds one row per key whatever the order the versions arrive in.
 
-While the source's partition held nothing when the run began and a write's keys are new
-to the run, merging is appending: the write is appended, and a same-source run that
-committed meanwhile makes the append fail (each commit carries the source's application
-transaction), after which every write is merged. The change feed's mark goes in the
-commit of the run's last write (`mark`), so it never moves without its rows.
+Merging costs what it reads and rewrites: a Delta file is rewritten whole to change one
+row. So the table's files are small (`KEYED_FILE_BYTES`) and each write is ordered by
+the table's `cluster_by` (orders: `submitted_at`); before merging, a scan of the key
+columns finds the range of `cluster_by` the stored rows of the incoming keys lie in, and
+the merge reads and rewrites only the files in that range (orders change while recent).
+Where no incoming key is stored, the write is appended. While the source's partition
+held nothing when the run began (a first sync), a write of keys new to the run is
+appended with no scan at all. Each commit carries the source's application transaction,
+so a same-source run that committed meanwhile makes an append fail (and the write merge
+instead) and a merge run again on the table as it then is. The change feed's mark goes
+in the commit of the run's last write (`mark`), so it never moves without its rows.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import CommitFailedError, DeltaError
 
 from schemas import table
-from warehouse.commits import mark_app_id, properties, retrying, writer_app_id
+from warehouse.commits import Overtaken, mark_app_id, properties, retrying, writer_app_id
 from warehouse.lake import WRITER, Lake, conform, literal
 
 
@@ -67,6 +73,11 @@ def newer(columns: tuple[str, ...]) -> str:
     return f"(s.{first} > t.{first} OR (s.{first} = t.{first} AND {newer(rest)}))"
 
 
+# Files of a keyed table are about this large (some 25,000 orders): a merge rewrites the
+# files holding the rows it updates, whole.
+KEYED_FILE_BYTES = 2 * 1024 * 1024
+
+
 def micros(instant: datetime) -> int:
     return int(instant.timestamp() * 1_000_000)
 
@@ -75,11 +86,12 @@ class KeyedWriter:
     def __init__(self, lake: Lake, table_name: str, source: str, run_id: str) -> None:
         spec = table(table_name)
         self.table_name, self.source, self.run_id = table_name, source, run_id
-        self.key, self.latest_by, self.partition_by = spec.key, spec.latest_by, spec.partition_by
+        self.key, self.latest_by, self.cluster_by = spec.key, spec.latest_by, spec.cluster_by
+        self.partition_by = spec.partition_by
         self.uri = lake.uri(table_name)
         delta = lake.open(self.uri)
-        # the version this run's next append is checked against: nothing of this
-        # source's may have been committed since
+        # the version this run last committed (or began on): while nothing of this
+        # source's was committed since, a write of keys new to the table is appended
         self.version = None if delta is None else delta.version()
         self.appending = delta is None or all(p["source"] != source for p in delta.partitions())
         self.seen = pl.Series("seen", [], pl.UInt64)  # hashes of the keys written so far
@@ -93,67 +105,82 @@ class KeyedWriter:
         `mark`, that commit also moves the source's change-feed mark to it."""
         frame = conform(self.table_name, self.source, frame)
         incoming = latest_per_key(frame, self.key, self.latest_by)
+        if self.cluster_by:
+            incoming = incoming.sort(list(self.cluster_by))
         hashes = incoming.select(pl.struct(list(self.key)).hash()).to_series()
         repeated = int(hashes.is_in(self.seen).sum()) if self.seen.len() else 0
         counts = MergeCounts(repeated=repeated)
+        self.seen = self.seen.append(hashes)
+        if incoming.is_empty() and mark is None:
+            counts.version = self.version
+            return counts  # nothing to commit
         transactions = {writer_app_id(self.table_name, self.source): time.time_ns() // 1000}
         if mark is not None:
             transactions[mark_app_id(self.table_name, self.source)] = micros(mark)
         commit = properties(transactions, {"brokerlake.run_id": self.run_id})
-        if incoming.is_empty() and mark is None:
-            pass  # nothing to commit
-        elif self.appending and not repeated and self._append(incoming, commit):
+        if self.appending and not repeated and self._append_to_ours(incoming, commit):
             counts.inserted = incoming.height
-        elif incoming.is_empty():
-            self._append_to_latest(incoming, commit)
         else:
-            inserted, updated, committed = retrying(
-                lambda: self._merge(incoming, commit),
+            self.appending = False
+            counts.inserted, counts.updated = retrying(
+                lambda: self._merge(incoming, commit, mark is not None),
                 f"merging {incoming.height} rows into {self.uri} ({self.source})",
             )
-            counts.inserted, counts.updated = inserted, updated
-            counts.unchanged = incoming.height - inserted - updated
-            if not committed and mark is not None:  # nothing changed: the mark alone
-                self._append_to_latest(incoming.head(0), commit)
+            counts.unchanged = incoming.height - counts.inserted - counts.updated
         counts.version = self.version
-        self.seen = self.seen.append(hashes)
         return counts
 
-    def _append(self, incoming: pl.DataFrame, commit: CommitProperties) -> bool:
-        """Append, unless a run of this source committed since this one's last commit
-        (then False: nothing was written, and from now on every write merges)."""
+    def _append_to_ours(self, incoming: pl.DataFrame, commit: CommitProperties) -> bool:
+        """Append on the version this run last committed, unless a run of this source
+        committed since (then False: nothing was written)."""
         try:
-            if self.version is None:  # a new table: fails if another run created it
-                write_deltalake(
-                    self.uri, incoming, mode="error", partition_by=list(self.partition_by),
-                    writer_properties=WRITER, commit_properties=commit,
-                )  # fmt: skip
-                self.version = DeltaTable(self.uri).version()
+            if self.version is None:
+                self._create(incoming, commit)
                 return True
             delta = DeltaTable(self.uri, version=self.version)
-            write_deltalake(
-                delta, incoming, mode="append", schema_mode="merge",
-                writer_properties=WRITER, commit_properties=commit,
-            )  # fmt: skip
-            self.version = delta.version()
+            self._append(delta, incoming, commit)
             return True
-        except (CommitFailedError, DeltaError) as exc:
-            if isinstance(exc, DeltaError) and "exists" not in str(exc).lower():
-                raise
-            self.appending = False
+        except (CommitFailedError, Overtaken):
             return False
 
-    def _append_to_latest(self, incoming: pl.DataFrame, commit: CommitProperties) -> None:
-        """A commit of no rows (carrying the mark) on the table as it now is."""
-        self.version = self.lake.append(self.uri, self.partition_by, incoming, commit=commit)
+    def _create(self, incoming: pl.DataFrame, commit: CommitProperties) -> None:
+        """A new table, its files of a size a merge rewrites cheaply."""
+        try:
+            write_deltalake(
+                self.uri, incoming, mode="error", partition_by=list(self.partition_by),
+                configuration={"delta.targetFileSize": str(KEYED_FILE_BYTES)},
+                writer_properties=WRITER, commit_properties=commit,
+            )  # fmt: skip
+        except DeltaError as exc:
+            if "exists" in str(exc).lower():
+                raise Overtaken(str(exc)) from exc
+            raise
+        self.version = DeltaTable(self.uri).version()
 
-    def _merge(self, incoming: pl.DataFrame, commit: CommitProperties) -> tuple[int, int, bool]:
-        """Merge; (rows inserted, rows updated, whether it committed: a merge that
-        changes nothing commits nothing)."""
-        delta = DeltaTable(self.uri)
+    def _append(self, delta: DeltaTable, rows: pl.DataFrame, commit: CommitProperties) -> None:
+        write_deltalake(
+            delta, rows, mode="append", schema_mode="merge",
+            writer_properties=WRITER, commit_properties=commit,
+        )  # fmt: skip
+        self.version = delta.version()
+
+    def _merge(
+        self, incoming: pl.DataFrame, commit: CommitProperties, marking: bool
+    ) -> tuple[int, int]:
+        """Merge on the table as it now is; (rows inserted, rows updated). Keys none of
+        which the table holds are appended; a merge reads only the files whose
+        `cluster_by` range holds the stored rows of the incoming keys."""
+        delta = self.lake.open(self.uri)
+        if delta is None:
+            self._create(incoming, commit)
+            return incoming.height, 0
+        span = self._stored_span(delta, incoming)
+        if span is None:  # no incoming key is stored: merging is appending
+            self._append(delta, incoming, commit)
+            return incoming.height, 0
         before = delta.version()
         on = " AND ".join(
-            [f"t.source = {literal(self.source)}", *(f"t.{c} = s.{c}" for c in self.key)]
+            [f"t.source = {literal(self.source)}", *(f"t.{c} = s.{c}" for c in self.key), *span]
         )
         metrics = (
             delta.merge(
@@ -170,5 +197,38 @@ class KeyedWriter:
             .execute()
         )
         self.version = delta.version()
-        inserted, updated = metrics["num_target_rows_inserted"], metrics["num_target_rows_updated"]
-        return int(inserted), int(updated), self.version != before
+        if self.version == before and marking:  # nothing changed: the mark alone
+            self._append(delta, incoming.head(0), commit)
+        return int(metrics["num_target_rows_inserted"]), int(metrics["num_target_rows_updated"])
+
+    def _stored_span(self, delta: DeltaTable, incoming: pl.DataFrame) -> list[str] | None:
+        """Conditions on the target that every stored row of an incoming key meets (the
+        range of its `cluster_by` columns), from a scan of the key columns only; None
+        when no incoming key is stored."""
+        if incoming.is_empty():
+            return None
+        stored = (
+            pl.scan_delta(delta)
+            .filter(pl.col("source") == self.source)
+            .select(*self.key, *self.cluster_by)
+            .join(incoming.lazy().select(self.key), on=list(self.key), how="semi")
+            .select(
+                pl.len().alias("rows"),
+                *(pl.col(c).null_count().alias(f"nulls {c}") for c in self.cluster_by),
+                *(pl.col(c).min().alias(f"min {c}") for c in self.cluster_by),
+                *(pl.col(c).max().alias(f"max {c}") for c in self.cluster_by),
+            )
+            .collect()
+            .row(0, named=True)
+        )
+        if not stored["rows"]:
+            return None
+        return [
+            f"t.{c} >= {_literal(stored[f'min {c}'])} AND t.{c} <= {_literal(stored[f'max {c}'])}"
+            for c in self.cluster_by
+            if not stored[f"nulls {c}"]
+        ]
+
+
+def _literal(value: object) -> str:
+    return literal(value.isoformat() if isinstance(value, datetime) else value)

@@ -256,3 +256,29 @@ def test_a_current_tables_observations_by_day(tmp_path):
     assert catalog_rows(
         tmp_path, "SELECT status, valid_from, valid_to FROM accounts_history ORDER BY valid_from"
     ) == [("open", first, second), ("closed", second, None)]
+
+
+def test_a_merge_rewrites_only_the_files_in_the_range_of_the_keys_it_updates(tmp_path, monkeypatch):
+    lake = Lake(tmp_path)
+    orders = [
+        row("orders", order_id=f"o{n}", filled_at=None, submitted_at=NOW - timedelta(days=n))
+        for n in range(300)
+    ]
+    writer = KeyedWriter(lake, "orders", "src", "r1")
+    for part in range(0, 300, 10):  # a file each, ten days of orders
+        writer.write(frame("orders", *orders[part : part + 10]))
+    files = len(DeltaTable(lake.uri("orders")).file_uris())
+    assert files == 30
+    changed = [
+        {**orders[n], "status": "canceled", "updated_at": NOW + timedelta(minutes=1)}
+        for n in (0, 1)  # the two newest
+    ]
+    counts = KeyedWriter(lake, "orders", "src", "r2").write(
+        pl.DataFrame(changed, schema=TABLES["orders"].schema)
+    )
+    assert (counts.updated, counts.inserted) == (2, 0)
+    merge = DeltaTable(lake.uri("orders")).history(1)[0]["operationMetrics"]
+    assert merge["num_target_files_removed"] <= 2 < files - 2
+    assert merge["num_target_files_skipped_during_scan"] >= files - 2
+    assert lake.read("orders").height == 300
+    assert lake.read("orders").filter(pl.col("status") == "canceled").height == 2
