@@ -28,14 +28,13 @@ import polars as pl
 
 from assets.store import StoreCounts, store_keyed
 from brokers.connector import Connector, FetchContext
+from schemas.tables import FINAL_ORDER_STATUSES
 from warehouse import Lake
 from warehouse.keyed import KeyedWriter
 
 # Orders are validated and merged in parts of about this many rows: validating a part
 # costs about 55 ms whatever its size, most of it Python holding the GIL.
 ORDERS_CHUNK_ROWS = 200_000
-# States an order does not leave; any other (open, pending, unknown) is read again.
-FINAL_STATUSES = ("filled", "canceled", "expired", "rejected", "replaced")
 CURSOR_COLUMNS = ("account_id", "submitted_at", "status")  # what the cursors are made of
 DEFAULT_LOOKBACK = timedelta(hours=24)
 # A change feed is read again from this long before the mark: the mark is the API's Date
@@ -124,7 +123,7 @@ def order_cursors(orders: pl.DataFrame, lookback: timedelta) -> dict[str, dateti
     account with an open order of unknown submission time gets none (read in full)."""
     if orders.is_empty():
         return {}
-    open_order = ~pl.col("status").is_in(FINAL_STATUSES)
+    open_order = ~pl.col("status").is_in(FINAL_ORDER_STATUSES)
     per_account = orders.group_by("account_id").agg(
         latest=pl.col("submitted_at").max(),
         oldest_open=pl.col("submitted_at").filter(open_order).min(),

@@ -187,6 +187,8 @@ class Storage(StrEnum):
 
 
 DAY_COLUMN = "as_of_date"  # daily tables' partitions, and the day of an observation
+# States an order does not leave; any other (open, pending, unknown) may still change.
+FINAL_ORDER_STATUSES = ("filled", "canceled", "expired", "rejected", "replaced")
 
 
 @dataclass(frozen=True)
@@ -197,10 +199,15 @@ class Table:
     model: type[Row]
     storage: Storage
     latest_by: tuple[str, ...] = ()  # for keyed tables: which version of a key is newest
-    # For keyed tables: columns fixed for a key's whole life by which the table's files are
-    # ordered, so a merge reads and rewrites only the files whose range holds the keys it
-    # updates (orders change while recent: an incremental merge touches the newest files).
+    # For keyed tables: the columns each write is ordered by, so that a file holds a narrow
+    # range of them and a merge reads and rewrites only the files whose ranges hold the
+    # stored rows it updates. Orders: by status (the states an order can leave, `open` to
+    # `pending`, sort together, apart from the final ones), then submission time.
     cluster_by: tuple[str, ...] = ()
+    # For keyed tables: the `status` values a row never leaves. A row stored in one of
+    # them and read again with no newer `latest_by[0]` is the same row: it is left as it
+    # is (not rewritten for a later `fetched_at`).
+    final_statuses: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -245,7 +252,8 @@ TABLES: dict[str, Table] = {
             Orders,
             storage=Storage.KEYED,
             latest_by=("updated_at", "fetched_at"),
-            cluster_by=("submitted_at",),
+            cluster_by=("status", "submitted_at"),
+            final_statuses=FINAL_ORDER_STATUSES,
         ),
     )
 }

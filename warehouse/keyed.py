@@ -8,9 +8,11 @@ table holds one row per key whatever the order the versions arrive in.
 
 Merging costs what it reads and rewrites: a Delta file is rewritten whole to change one
 row. So the table's files are small (`KEYED_FILE_BYTES`) and each write is ordered by
-the table's `cluster_by` (orders: `submitted_at`); before merging, a scan of the key
-columns finds the range of `cluster_by` the stored rows of the incoming keys lie in, and
-the merge reads and rewrites only the files in that range (orders change while recent).
+the table's `cluster_by` (orders: status, then submission time); before merging, a scan
+of the key columns finds the ranges of `cluster_by` the stored rows of the incoming keys
+lie in, and the merge reads and rewrites only the files within them (an order changes
+while it is open: an incremental merge touches the files of open orders, not the final
+ones, which are nine in ten).
 Where no incoming key is stored, the write is appended. While the source's partition
 held nothing when the run began (a first sync), a write of keys new to the run is
 appended with no scan at all. Each commit carries the source's application transaction,
@@ -73,6 +75,9 @@ def newer(columns: tuple[str, ...]) -> str:
     return f"(s.{first} > t.{first} OR (s.{first} = t.{first} AND {newer(rest)}))"
 
 
+SETTLED, ARRIVING = "_settled", "_arriving"  # working columns of the stored rows
+# At most this many ranges bound a merge (one per value of the first clustering column).
+MAX_SPANS = 16
 # Files of a keyed table are about this large (some 25,000 orders): a merge rewrites the
 # files holding the rows it updates, whole.
 KEYED_FILE_BYTES = 2 * 1024 * 1024
@@ -167,20 +172,31 @@ class KeyedWriter:
     def _merge(
         self, incoming: pl.DataFrame, commit: CommitProperties, marking: bool
     ) -> tuple[int, int]:
-        """Merge on the table as it now is; (rows inserted, rows updated). Keys none of
-        which the table holds are appended; a merge reads only the files whose
-        `cluster_by` range holds the stored rows of the incoming keys."""
+        """Merge on the table as it now is; (rows inserted, rows updated: the others
+        were left as they were).
+        Rows whose stored version is final and not older are left as they are; keys the
+        table does not hold are appended when no other incoming key is stored; a merge
+        reads only the files whose `cluster_by` ranges hold the stored rows it updates."""
         delta = self.lake.open(self.uri)
         if delta is None:
             self._create(incoming, commit)
             return incoming.height, 0
-        span = self._stored_span(delta, incoming)
-        if span is None:  # no incoming key is stored: merging is appending
-            self._append(delta, incoming, commit)
+        stored = self._stored(delta, incoming)
+        settled = stored.filter(pl.col(SETTLED))
+        if settled.height:
+            incoming = incoming.join(settled.select(self.key), on=list(self.key), how="anti")
+            stored = stored.filter(~pl.col(SETTLED))
+        if stored.is_empty():  # no incoming key to update: merging is appending
+            if incoming.height or marking:
+                self._append(delta, incoming, commit)
             return incoming.height, 0
         before = delta.version()
         on = " AND ".join(
-            [f"t.source = {literal(self.source)}", *(f"t.{c} = s.{c}" for c in self.key), *span]
+            [
+                f"t.source = {literal(self.source)}",
+                *(f"t.{c} = s.{c}" for c in self.key),
+                *self._spans(stored),
+            ]
         )
         metrics = (
             delta.merge(
@@ -199,35 +215,56 @@ class KeyedWriter:
         self.version = delta.version()
         if self.version == before and marking:  # nothing changed: the mark alone
             self._append(delta, incoming.head(0), commit)
-        return int(metrics["num_target_rows_inserted"]), int(metrics["num_target_rows_updated"])
+        inserted, updated = metrics["num_target_rows_inserted"], metrics["num_target_rows_updated"]
+        return int(inserted), int(updated)
 
-    def _stored_span(self, delta: DeltaTable, incoming: pl.DataFrame) -> list[str] | None:
-        """Conditions on the target that every stored row of an incoming key meets (the
-        range of its `cluster_by` columns), from a scan of the key columns only; None
-        when no incoming key is stored."""
-        if incoming.is_empty():
-            return None
-        stored = (
+    def _stored(self, delta: DeltaTable, incoming: pl.DataFrame) -> pl.DataFrame:
+        """The stored rows of the incoming keys, from a scan of a few columns only: the
+        key, the clustering columns, and whether each is settled (final, and the incoming
+        version no newer by `latest_by[0]`)."""
+        first = self.latest_by[0]
+        columns = dict.fromkeys([*self.key, *self.cluster_by, first])
+        final = table(self.table_name).final_statuses
+        if final:
+            columns["status"] = None
+        arriving = incoming.lazy().select(*self.key, pl.col(first).alias(ARRIVING))
+        settled = (
+            pl.col("status").is_in(final) & (pl.col(ARRIVING) <= pl.col(first))
+            if final
+            else pl.lit(False)
+        )
+        return (
             pl.scan_delta(delta)
             .filter(pl.col("source") == self.source)
-            .select(*self.key, *self.cluster_by)
-            .join(incoming.lazy().select(self.key), on=list(self.key), how="semi")
-            .select(
-                pl.len().alias("rows"),
-                *(pl.col(c).null_count().alias(f"nulls {c}") for c in self.cluster_by),
-                *(pl.col(c).min().alias(f"min {c}") for c in self.cluster_by),
-                *(pl.col(c).max().alias(f"max {c}") for c in self.cluster_by),
-            )
+            .select(list(columns))
+            .join(arriving, on=list(self.key), how="inner")
+            .with_columns(settled.fill_null(False).alias(SETTLED))
             .collect()
-            .row(0, named=True)
         )
-        if not stored["rows"]:
-            return None
-        return [
-            f"t.{c} >= {_literal(stored[f'min {c}'])} AND t.{c} <= {_literal(stored[f'max {c}'])}"
-            for c in self.cluster_by
-            if not stored[f"nulls {c}"]
-        ]
+
+    def _spans(self, stored: pl.DataFrame) -> list[str]:
+        """A condition on the target every row of `stored` meets: per value of the first
+        `cluster_by` column, the range of the others (none past MAX_SPANS values)."""
+        if not self.cluster_by:
+            return []
+        first, rest = self.cluster_by[0], self.cluster_by[1:]
+        groups = stored.group_by(first).agg(
+            *(pl.col(c).null_count().alias(f"nulls {c}") for c in rest),
+            *(pl.col(c).min().alias(f"min {c}") for c in rest),
+            *(pl.col(c).max().alias(f"max {c}") for c in rest),
+        )
+        if groups[first].null_count() or groups.height > MAX_SPANS:
+            return []  # no bound: the merge reads the source's whole partition
+        spans = []
+        for group in groups.iter_rows(named=True):
+            bounds = [f"t.{first} = {_literal(group[first])}"]
+            bounds += [
+                f"t.{c} >= {_literal(group[f'min {c}'])} AND t.{c} <= {_literal(group[f'max {c}'])}"
+                for c in rest
+                if not group[f"nulls {c}"]
+            ]
+            spans.append("(" + " AND ".join(bounds) + ")")
+        return ["(" + " OR ".join(spans) + ")"]
 
 
 def _literal(value: object) -> str:

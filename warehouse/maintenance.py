@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from deltalake import DeltaTable
 
+from schemas import TABLES
 from warehouse.commits import properties, retrying
 from warehouse.lake import WRITER, Lake
 
@@ -34,10 +35,9 @@ def maintain(
     for name, uri in lake.uris().items():
         if lake.open(uri) is None:
             continue
+        cluster_by = _cluster_by(name)
         compacted = retrying(
-            lambda uri=uri: DeltaTable(uri).optimize.compact(
-                writer_properties=WRITER, commit_properties=properties()
-            ),
+            lambda uri=uri, cluster_by=cluster_by: _optimize(DeltaTable(uri), cluster_by),
             f"compacting {uri}",
         )
         delta = DeltaTable(uri)
@@ -60,3 +60,18 @@ def maintain(
         )
         done.append(result)
     return done
+
+
+def _cluster_by(name: str) -> tuple[str, ...]:
+    """A canonical keyed table's clustering columns (its files re-ordered by them)."""
+    return TABLES[name].cluster_by if name in TABLES else ()
+
+
+def _optimize(delta: DeltaTable, cluster_by: tuple[str, ...]) -> dict:
+    """Compaction; for a keyed table, its files rewritten in the order of its clustering
+    columns, which merges since have mixed."""
+    if cluster_by:
+        return delta.optimize.z_order(
+            list(cluster_by), writer_properties=WRITER, commit_properties=properties()
+        )
+    return delta.optimize.compact(writer_properties=WRITER, commit_properties=properties())
