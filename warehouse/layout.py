@@ -17,19 +17,21 @@ class EarlierLayout(RuntimeError):
     """The lake is in the earlier Parquet layout: nothing can be written to it as it is."""
 
 
+DELTA_FILE_MARK = "-c000."  # in the name of every data file delta-rs writes
+
+
 def earlier_tables(root: Path) -> list[Path]:
-    """The folders of `root` in the earlier layout: tables of Parquet parts without a
-    Delta log."""
+    """The folders of `root` in the earlier layout: tables without a Delta log holding
+    Parquet files the earlier brokerlake named (`data.parquet`, `part-<run>-<seq>`,
+    `compacted-*`; not the data files of a Delta table another process is creating)."""
     found = []
     for base in EARLIER_FOLDERS:
         for name in TABLES:
             folder = root / base / name
-            if (
-                folder.is_dir()
-                and not (folder / "_delta_log").is_dir()
-                and any(folder.glob("source=*"))
-            ):
-                found.append(folder)
+            if folder.is_dir() and not (folder / "_delta_log").is_dir():
+                files = folder.glob("source=*/**/*.parquet")
+                if any(DELTA_FILE_MARK not in path.name for path in files):
+                    found.append(folder)
     return found
 
 

@@ -92,3 +92,12 @@ def test_maintenance_compacts_and_vacuums_without_changing_a_row(tmp_path):
     assert len(on_disk) == len(DeltaTable(lake.uri("orders")).file_uris()) == 1
     Catalog(tmp_path).refresh()
     assert main(["lake", "maintain", "--home", str(tmp_path)]) == 0
+
+
+def test_a_table_another_process_is_creating_is_not_taken_for_an_earlier_lake(tmp_path):
+    """delta-rs writes a new table's data files before its log: a lake seen in between
+    is not in the earlier layout."""
+    Lake(tmp_path).write("accounts", "src", frame("accounts"), run_id="r")
+    log = tmp_path / "lake" / "accounts" / "_delta_log"
+    log.rename(tmp_path / "log")
+    Lake(tmp_path)  # no EarlierLayout
