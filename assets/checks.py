@@ -3,8 +3,11 @@
 - `contract` (blocking): what landed satisfies the Pandera contract, and no more than the
   allowed share of fetched rows went to quarantine; a failure stops the source's
   downstream assets (balances, positions and orders wait on accounts);
-- `reconciliation`: rows fetched = written + quarantined, and the lake holds the rows the
-  step says it wrote;
+- `reconciliation`: rows fetched = written + quarantined (+ superseded: an older
+  version of an order read again in the same part), and the lake holds the rows the step
+  says it landed: as the table was at the version the step committed, a day's partition
+  holds exactly the rows written; the orders a run merged are those it inserted or
+  updated (each written row was inserted, updated or unchanged);
 - `equity` (on balances): per account, cash plus positions against the equity the broker
   reports, within a stated tolerance.
 """
@@ -41,13 +44,36 @@ def table_checks(source: str, days: dg.PartitionsDefinition) -> list[dg.AssetChe
 
 @dataclass(frozen=True)
 class Landed:
-    """What the checked step reported (its counts) and left in the lake (its rows, in
-    batches: the orders of a run can be millions)."""
+    """What the checked step reported (its counts) and left in the lake (its rows as of
+    the version it committed, in batches: the orders of a run can be millions)."""
 
     fetched: int
     written: int
     quarantined: int
     batches: Callable[[], Iterator[pl.DataFrame]]
+    merged: dict[str, int] | None = None  # keyed tables: inserted, updated, ...
+
+    @property
+    def balanced(self) -> bool:
+        """Every row fetched was written, quarantined or superseded (keyed tables)."""
+        superseded = self.merged["superseded"] if self.merged else 0
+        return self.fetched == self.written + self.quarantined + superseded
+
+    def expected_in_lake(self) -> tuple[int, int]:
+        """The fewest and most rows the step can have left in the lake as its own."""
+        if self.merged is None:
+            return self.written, self.written
+        landed = self.merged["inserted"] + self.merged["updated"]
+        return landed - self.merged["repeated"], landed
+
+    def merge_balanced(self) -> bool:
+        """Each written row was inserted, updated or unchanged."""
+        if self.merged is None:
+            return True
+        return self.written == sum(self.merged[k] for k in ("inserted", "updated", "unchanged"))
+
+
+MERGE_COUNTS = ("superseded", "inserted", "updated", "unchanged", "repeated")
 
 
 def landed(
@@ -66,20 +92,26 @@ def landed(
     if not records:
         return None
     metadata = records[0].asset_materialization.metadata
+
+    def count(name: str) -> int:
+        return int(metadata[name].value)  # type: ignore[arg-type]
+
     lake = warehouse.lake
     run_id = records[0].run_id
+    version = count("lake_version") if "lake_version" in metadata else None
     batches: Callable[[], Iterator[pl.DataFrame]]
-    if day is None:  # orders: the rows the run appended
-        batches = partial(lake.read_run, table, source, run_id)
+    merged = None
+    if day is None:  # orders: the rows the run merged
+        batches = partial(lake.read_run, table, source, run_id, version=version)
+        merged = {kind: count(f"rows_{kind}") for kind in MERGE_COUNTS}
     elif table in ACCOUNT_TABLES:
-        batches = partial(iter, [lake.read_history_day(table, source, day)])
+        batches = partial(iter, [lake.read_history_day(table, source, day, as_of=version)])
     else:
-        batches = partial(iter, [lake.read_day(table, source, day)])
+        batches = partial(iter, [lake.read_day(table, source, day, as_of=version)])
     fetched, written, quarantined = (
-        int(metadata[name].value)  # type: ignore[arg-type]
-        for name in ("rows_fetched", "rows_written", "rows_quarantined")
+        count(name) for name in ("rows_fetched", "rows_written", "rows_quarantined")
     )
-    return Landed(fetched, written, quarantined, batches)
+    return Landed(fetched, written, quarantined, batches, merged)
 
 
 NOT_MATERIALIZED = dg.AssetCheckResult(passed=False, metadata={"reason": "not materialized"})
@@ -140,8 +172,9 @@ def reconciliation_check(
         asset=key,
         name="reconciliation",
         partitions_def=partitions,
-        description="Rows fetched = rows written + rows quarantined, and the lake holds the "
-        "rows written.",
+        description="Rows fetched = rows written + rows quarantined (+ older versions of an "
+        "order superseded in the same read), and the lake (as the step's commit left it) "
+        "holds the rows the step landed.",
     )
     def _reconciliation(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
@@ -149,15 +182,17 @@ def reconciliation_check(
         step = landed(context, warehouse, source, table)
         if step is None:
             return NOT_MATERIALIZED
-        balanced = step.fetched == step.written + step.quarantined
+        balanced = step.balanced
         in_lake = sum(rows.height for rows in step.batches())
+        fewest, most = step.expected_in_lake()
         return dg.AssetCheckResult(
-            passed=balanced and in_lake == step.written,
+            passed=balanced and step.merge_balanced() and fewest <= in_lake <= most,
             metadata={
                 "rows_fetched": step.fetched,
                 "rows_written": step.written,
                 "rows_quarantined": step.quarantined,
                 "rows_in_lake": in_lake,
+                **({f"rows_{k}": v for k, v in step.merged.items()} if step.merged else {}),
             },
         )
 

@@ -1,10 +1,12 @@
 """Reading one source's orders into the lake, without Dagster: the cursors an incremental
-read starts from, and the page stream written in parts of bounded size.
+read starts from, and the page stream merged into the orders table in parts of bounded
+size (`warehouse.keyed`).
 
 Where the API has a change feed (the Broker API's trade events) and a run has landed
 every change up to an instant (the source's mark in the lake), a run reads only what
 changed after it, for every account at once; accounts with no orders landed are listed.
-The mark moves only once a run has written all its parts, so a failed run is read again.
+The mark is committed with the run's last part, so it never moves without its rows and a
+failed run is read again.
 
 Otherwise each read is incremental where the API lists orders by submission time: per
 account, from the latest order landed less a look-back window (late updates), or from
@@ -16,7 +18,6 @@ a full re-read.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,16 +26,15 @@ from typing import Protocol, runtime_checkable
 
 import polars as pl
 
-from assets.store import StoreCounts, store
+from assets.store import StoreCounts, store_keyed
 from brokers.connector import Connector, FetchContext, account_currencies
+from schemas.tables import FINAL_ORDER_STATUSES
 from warehouse import Lake
-from warehouse.lake import MAX_PARTS, SMALL_ROWS
+from warehouse.keyed import KeyedWriter
 
-# Orders are validated and written in parts of about this many rows: validating a part
+# Orders are validated and merged in parts of about this many rows: validating a part
 # costs about 55 ms whatever its size, most of it Python holding the GIL.
 ORDERS_CHUNK_ROWS = 200_000
-# States an order does not leave; any other (open, pending, unknown) is read again.
-FINAL_STATUSES = ("filled", "canceled", "expired", "rejected", "replaced")
 CURSOR_COLUMNS = ("account_id", "submitted_at", "status")  # what the cursors are made of
 DEFAULT_LOOKBACK = timedelta(hours=24)
 # A change feed is read again from this long before the mark: the mark is the API's Date
@@ -106,7 +106,7 @@ async def plan_read(
         return OrdersRead(accounts, began=began)
     mark = lake.read_mark("orders", source) if began is not None else None
     if began is not None and mark is not None and began - mark <= CHANGES_KEPT:
-        written = lake.scan_written("orders", source)
+        written = lake.scan("orders", source)
         landed = written.select("account_id").unique().collect().get_column("account_id")
         legs = (
             written.filter(pl.col("parent_order_id").is_not_null())
@@ -130,7 +130,7 @@ def order_cursors(orders: pl.DataFrame, lookback: timedelta) -> dict[str, dateti
     account with an open order of unknown submission time gets none (read in full)."""
     if orders.is_empty():
         return {}
-    open_order = ~pl.col("status").is_in(FINAL_STATUSES)
+    open_order = ~pl.col("status").is_in(FINAL_ORDER_STATUSES)
     per_account = orders.group_by("account_id").agg(
         latest=pl.col("submitted_at").max(),
         oldest_open=pl.col("submitted_at").filter(open_order).min(),
@@ -160,10 +160,10 @@ async def sync_orders(
     source: str,
 ) -> StoreCounts:
     """Stream order pages to the lake in parts of bounded size. A part is validated and
-    written in a worker thread while the next pages are read (polars and the Parquet
-    writer release the GIL), at most one part at a time, so memory stays bounded. The
-    source's parts are then compacted when due (see `Lake.compact`), and, for a
-    connector with a change feed, the mark moved to where this run's reading began."""
+    merged in a worker thread while the next pages are read (polars and delta-rs release
+    the GIL), at most one part at a time, so memory stays bounded. For a connector with
+    a change feed, the last part's commit moves the source's mark to where this run's
+    reading began."""
     writer = PartWriter(lake, source, ctx.run_id)
     try:
         if read.changes_after is not None:
@@ -178,31 +178,22 @@ async def sync_orders(
         if read.listed.height:
             async for page in connector.orders(ctx, read.listed, read.since):
                 await writer.add(page)
-        counts = await writer.close()
+        # every change up to where this reading began has landed with the last part
+        return await writer.close(mark=read.began)
     finally:
         await writer.abandon()
-    started = time.perf_counter()
-    compact = partial(lake.compact, max_parts=MAX_PARTS, small_rows=SMALL_ROWS)
-    if await asyncio.to_thread(compact, "orders", source):
-        ctx.log.info(
-            f"source {source}: orders: parts compacted into one "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-    if read.began is not None:  # every change up to where this reading began has landed
-        lake.write_mark("orders", source, read.began, ctx.run_id)
-    return counts
 
 
 class PartWriter:
-    """Frames gathered into parts of about ORDERS_CHUNK_ROWS, each validated and written
+    """Frames gathered into parts of about ORDERS_CHUNK_ROWS, each validated and merged
     in a worker thread while the next frames are read, one part at a time."""
 
     def __init__(self, lake: Lake, source: str, run_id: str) -> None:
-        self.lake, self.source, self.run_id = lake, source, run_id
+        self.lake = lake
+        self.writer = KeyedWriter(lake, "orders", source, run_id)
         self.counts = StoreCounts()
         self.pending: list[pl.DataFrame] = []
         self.pending_rows = 0
-        self.seq = 0
         self.writing: asyncio.Task[StoreCounts] | None = None
 
     async def add(self, frame: pl.DataFrame) -> None:
@@ -213,21 +204,24 @@ class PartWriter:
         if self.pending_rows >= ORDERS_CHUNK_ROWS:
             await self.flush()
 
-    async def flush(self) -> None:
+    async def flush(self, *, last: bool = False, mark: datetime | None = None) -> None:
+        """Start writing the pending frames (after the part being written); the last
+        part is written even when empty if it carries a mark."""
         if self.writing is not None:
             self.counts.add(await self.writing)
             self.writing = None
-        if self.pending:
-            frame = pl.concat(self.pending, how="diagonal")  # diagonal: some quarantined
-            write = partial(
-                store, self.lake, "orders", self.source, frame, run_id=self.run_id, seq=self.seq
+        if self.pending or (last and mark is not None):
+            frame = (
+                pl.concat(self.pending, how="diagonal")  # diagonal: some quarantined
+                if self.pending
+                else self.writer.empty()
             )
+            write = partial(store_keyed, self.lake, self.writer, frame, mark=mark)
             self.writing = asyncio.create_task(asyncio.to_thread(write))
-            self.seq += 1
         self.pending, self.pending_rows = [], 0
 
-    async def close(self) -> StoreCounts:
-        await self.flush()
+    async def close(self, *, mark: datetime | None = None) -> StoreCounts:
+        await self.flush(last=True, mark=mark)
         await self.flush()  # the last part's write
         return self.counts
 

@@ -1,4 +1,4 @@
-"""One source's orders: unpartitioned, appended per run and de-duplicated on read.
+"""One source's orders: not partitioned by day, merged into the lake on their key.
 
 Each run reads what changed since the last (the change feed where the API has one, else
 per-account cursors; see `assets.order_sync`); `full_refresh` reads everything.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -11,6 +10,7 @@ import httpx
 
 from brokers.config import ConfigError, SourceConfig, load_sources, sandbox_sources
 from warehouse import Catalog, Lake
+from warehouse.maintenance import DEFAULT_RETENTION
 
 MANIFEST_PATH = "/_sandbox/manifest"
 
@@ -61,7 +61,8 @@ def sandbox_manifest(base_url: str) -> dict[str, Any]:
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The Parquet lake and the DuckDB catalog under one home directory."""
+    """The lake of Delta tables and the DuckDB catalog under one home: a folder, or
+    object storage (`s3://bucket/prefix`; credentials from the standard environment)."""
 
     home: str = "data"
     # Data-quality policy of the checks: the share of a step's rows that may go to
@@ -69,11 +70,14 @@ class WarehouseResource(dg.ConfigurableResource):
     # far cash plus positions may stray from the equity a broker reports, as a share.
     max_quarantined_share: float = 0.1
     equity_tolerance: float = 0.001
+    # How long old versions of the tables stay readable (time travel, catalogs opened
+    # before) before maintenance deletes their files.
+    retention_days: int = DEFAULT_RETENTION.days
 
     @property
     def lake(self) -> Lake:
-        return Lake(Path(self.home))
+        return Lake(self.home)
 
     @property
     def catalog(self) -> Catalog:
-        return Catalog(Path(self.home))
+        return Catalog(self.home)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pipelines.settings import Settings, parse_clock
@@ -63,12 +64,53 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="enforce each API's rate limit (429 past it)",
     )
+    serve.add_argument(
+        "--broker-accounts",
+        metavar="N",
+        type=_positive,
+        help="the Alpaca Broker API partner's customer accounts (default 24): a partner's "
+        "book at scale",
+    )
+
+    lake = commands.add_parser("lake", help="the lake of Delta tables: migrate, maintain, as of")
+    lake_commands = lake.add_subparsers(dest="lake_command", required=True)
+    migrate = lake_commands.add_parser(
+        "migrate", help="convert a lake in the earlier Parquet layout to Delta tables"
+    )
+    _home_argument(migrate)
+    maintain = lake_commands.add_parser(
+        "maintain",
+        help="compact every table (OPTIMIZE) and remove files past the retention (VACUUM)",
+    )
+    _home_argument(maintain)
+    maintain.add_argument(
+        "--retention-days",
+        type=_positive,
+        help="how long old versions stay readable (default 30, or BROKERLAKE_RETENTION_DAYS)",
+    )
+    as_of = lake_commands.add_parser(
+        "as-of", help="a catalog of the tables as they were at an instant or version"
+    )
+    _home_argument(as_of)
+    as_of.add_argument(
+        "when", type=_as_of, help="an ISO instant (naive means UTC) or a table version"
+    )
+    as_of.add_argument(
+        "--out", type=Path, required=True, help="the DuckDB file to write (a new file)"
+    )
     return parser
+
+
+def _home_argument(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--home",
+        help="where the lake and catalog are: a folder (default ./data) or s3://bucket/prefix",
+    )
 
 
 def _run_arguments(command: argparse.ArgumentParser) -> None:
     """What `demo` and `backfill` share: where data goes, where it comes from."""
-    command.add_argument("--home", type=Path, help="where the lake and catalog go (default ./data)")
+    _home_argument(command)
     command.add_argument(
         "--sources", type=Path, help="a sources.yaml (default ./sources.yaml if present)"
     )
@@ -92,6 +134,12 @@ def _run_arguments(command: argparse.ArgumentParser) -> None:
         help="serve schema drift in a few rows: all, or some of extra_fields, unknown_enums, "
         "missing_optional, wrong_types (default: none)",
     )
+    command.add_argument(
+        "--sandbox-broker-accounts",
+        metavar="N",
+        type=_positive,
+        help="the sandbox's Alpaca Broker API partner holds N customer accounts (default 24)",
+    )
 
 
 def _day(text: str) -> date:
@@ -99,6 +147,25 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value
+
+
+def _as_of(text: str) -> int | datetime:
+    if text.isdigit():
+        return int(text)
+    try:
+        return parse_clock(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO instant or a version: {text!r}") from None
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -111,7 +178,36 @@ def _settings(args: argparse.Namespace) -> Settings:
         sandbox_clock=args.sandbox_clock or settings.sandbox_clock,
         sandbox_faults=args.sandbox_faults or settings.sandbox_faults,
         sandbox_drift=args.sandbox_drift or settings.sandbox_drift,
+        sandbox_broker_accounts=args.sandbox_broker_accounts or settings.sandbox_broker_accounts,
     )
+
+
+def _lake_command(args: argparse.Namespace) -> int:
+    """`brokerlake lake ...`: the home from --home, else BROKERLAKE_HOME, else ./data."""
+    from warehouse import Catalog, Lake
+    from warehouse.location import is_remote
+    from warehouse.maintenance import DEFAULT_RETENTION, maintain
+    from warehouse.migrate import migrate
+
+    home = args.home or Settings.from_env().home
+    if args.lake_command == "migrate":
+        if is_remote(home):
+            print(f"{home}: a lake on object storage is always in Delta tables")
+            return 0
+        migrate(Path(home))
+        Catalog(home).refresh()
+        return 0
+    if args.lake_command == "maintain":
+        days = args.retention_days or int(
+            os.environ.get("BROKERLAKE_RETENTION_DAYS", DEFAULT_RETENTION.days)
+        )
+        print(f"Maintaining {Lake(home).root} (old versions kept {days} days):")
+        maintain(Lake(home), timedelta(days=days))
+        Catalog(home).refresh()
+        return 0
+    Catalog(home).build(args.out, as_of=args.when)
+    print(f"{args.out}: the catalog as of {args.when}")
+    return 0
 
 
 def _fault_rate(text: str) -> str:
@@ -147,12 +243,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.last < args.first:
             _parser().error(f"--to {args.last} is before --from {args.first}")
         return 1 if run_backfill(_settings(args), args.first, args.last) else 0
+    if args.command == "lake":
+        return _lake_command(args)
     if args.command == "sandbox" and args.sandbox_command == "serve":
-        from sandbox import DriftProfile, FaultPlan, SandboxConfig, serve
+        from sandbox import DriftProfile, FaultPlan, SandboxConfig, WorldSizes, serve
 
+        sizes = WorldSizes()
+        if args.broker_accounts:
+            sizes = replace(sizes, broker_accounts=args.broker_accounts)
         config = SandboxConfig(
             seed=args.seed,
             clock=args.clock,
+            sizes=sizes,
             port=args.port,
             faults=FaultPlan.parse(args.faults, seed=args.seed),
             drift=DriftProfile.parse(args.drift),

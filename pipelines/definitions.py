@@ -12,6 +12,7 @@ import dagster as dg
 
 from assets import SourcesResource, WarehouseResource, asset_key, build_table_assets
 from assets.fetch import RETRY_POLICY
+from assets.maintenance import lake_maintenance, maintenance_schedule
 from assets.partitions import daily_partitions
 from brokers.config import source_kinds
 from pipelines.embedded_sandbox import embedded_sandbox
@@ -79,8 +80,8 @@ def build_definitions(
     return dg.Definitions(
         assets=table_assets.assets,
         asset_checks=table_assets.checks,
-        jobs=[sync_all, daily, orders_job],
-        schedules=schedules,
+        jobs=[sync_all, daily, orders_job, lake_maintenance],
+        schedules=[*schedules, maintenance_schedule],
         resources={"sources": sources, "warehouse": WarehouseResource(home=home)},
     )
 
@@ -94,6 +95,7 @@ def sources_for(settings: Settings) -> tuple[SourcesResource, dict[str, str]]:
         settings.sandbox_clock,
         settings.sandbox_faults,
         settings.sandbox_drift,
+        settings.sandbox_broker_accounts,
     )
     resource = SourcesResource(sandbox_url=sandbox.base_url)
     return resource, {source.name: source.kind for source in resource.load()}
@@ -103,4 +105,4 @@ def sources_for(settings: Settings) -> tuple[SourcesResource, dict[str, str]]:
 def defs() -> dg.Definitions:
     settings = Settings.from_env()
     sources, kinds = sources_for(settings)
-    return build_definitions(sources, kinds, str(settings.home.resolve()), settings.first_day)
+    return build_definitions(sources, kinds, settings.home_uri, settings.first_day)

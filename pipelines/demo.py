@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 
 import dagster as dg
 
@@ -54,12 +53,12 @@ def warning_messages(result: dg.ExecuteInProcessResult) -> dict[str, list[str]]:
 
 def in_process_job(
     settings: Settings, name: str, first_day: date
-) -> tuple[dg.JobDefinition, list[str], Path]:
+) -> tuple[dg.JobDefinition, list[str], str]:
     """A job of these settings' definitions, run in this process without step retries (a
     failure is reported at once; the schedules retry); with the source names and home."""
     sources, kinds = sources_for(settings)
-    home = settings.home.resolve()
-    defs = build_definitions(sources, kinds, str(home), first_day, retries=False)
+    home = settings.home_uri
+    defs = build_definitions(sources, kinds, home, first_day, retries=False)
     return defs.resolve_job_def(name), sorted(kinds), home
 
 
@@ -89,12 +88,15 @@ def run_demo(settings: Settings, out: Callable[[str], None] = print) -> int:
         partition_key=day, instance=dagster_instance(), raise_on_error=False, run_config=QUIET
     )
     failed = report(result, names, out)
-    catalog = WarehouseResource(home=str(home)).catalog
+    catalog = WarehouseResource(home=home).catalog
     catalog.refresh()
     out("")
-    out(render(catalog.path))
+    out(render(catalog))
     out("")
-    out(f"Query it with SQL: duckdb.connect({str(catalog.path)!r}, read_only=True)")
+    if catalog.remote:
+        out(f"Query it with SQL: warehouse.Catalog({home!r}).connect()")
+    else:
+        out(f"Query it with SQL: duckdb.connect({str(catalog.path)!r}, read_only=True)")
     return len(failed)
 
 
@@ -136,6 +138,6 @@ def run_backfill(
         )
         failed += len(report(result, names, out))
         day += timedelta(days=1)
-    WarehouseResource(home=str(home)).catalog.refresh()
+    WarehouseResource(home=home).catalog.refresh()
     out(f"Backfilled {first} to {last} into {home}.")
     return failed

@@ -4,11 +4,9 @@ DuckDB catalog exactly as an analyst would."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
-
-import duckdb
 
 from schemas import TABLES
+from warehouse import Catalog
 
 SAMPLE_QUERY = """\
 SELECT symbol, instrument_type, currency, quantity, market_value, accounts
@@ -24,9 +22,9 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def table_counts(database: Path) -> dict[str, dict[str, int]]:
+def table_counts(catalog: Catalog) -> dict[str, dict[str, int]]:
     """{table: {source: rows}} from the catalog's views."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with catalog.connect() as con:
         return {
             name: dict(
                 con.execute(f"SELECT source, count(*) FROM {name} GROUP BY source").fetchall()
@@ -35,12 +33,12 @@ def table_counts(database: Path) -> dict[str, dict[str, int]]:
         }
 
 
-def render(database: Path) -> str:
-    counts = table_counts(database)
+def render(catalog: Catalog) -> str:
+    counts = table_counts(catalog)
     sources = sorted({source for per in counts.values() for source in per})
     width = max([len(s) for s in sources] + [6])
     lines = [
-        f"Warehouse: {database}",
+        f"Warehouse: {catalog.location}",
         "",
         f"{'source':<{width}}  " + "  ".join(f"{name:>11}" for name in TABLES),
     ]
@@ -52,7 +50,7 @@ def render(database: Path) -> str:
     lines.append(
         f"{'total':<{width}}  " + "  ".join(f"{sum(counts[n].values()):>11}" for n in TABLES)
     )
-    with duckdb.connect(str(database), read_only=True) as con:
+    with catalog.connect() as con:
         result = con.execute(SAMPLE_QUERY)
         header = [column[0] for column in result.description]
         rows = result.fetchall()

@@ -7,20 +7,28 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from warehouse.location import resolve_home
+
 DEFAULT_SOURCES_FILE = "sources.yaml"
 DEFAULT_FIRST_DAY = date(2026, 1, 1)  # the first daily partition
 
 
 @dataclass(frozen=True)
 class Settings:
-    home: Path
+    home: Path | str  # a folder, or object storage: s3://bucket/prefix (gs://, az://)
     sources_file: Path | None  # None: the built-in sandbox sources
     sandbox_seed: int
     sandbox_clock: datetime | None  # None: the start of the current UTC day
     sandbox_faults: str = ""  # a share of requests the sandbox fails: "0.1", "alpaca=0.2"
     sandbox_drift: str = ""  # schema drift the sandbox serves: "all", "wrong_types", ...
+    sandbox_broker_accounts: int | None = None  # the Broker API partner's accounts
     first_day_setting: date = DEFAULT_FIRST_DAY
     snapshot_day: date | None = None  # the day `demo` snapshots; None: see `day`
+
+    @property
+    def home_uri(self) -> str:
+        """The home as the lake names it: an absolute folder, or the storage URI."""
+        return resolve_home(self.home)
 
     @property
     def first_day(self) -> date:
@@ -48,16 +56,21 @@ class Settings:
             )
         clock = os.environ.get("BROKERLAKE_SANDBOX_CLOCK")
         return cls(
-            home=Path(os.environ.get("BROKERLAKE_HOME", "data")),
+            home=os.environ.get("BROKERLAKE_HOME", "data"),
             sources_file=sources_file,
             sandbox_seed=int(os.environ.get("BROKERLAKE_SANDBOX_SEED", "0")),
             sandbox_clock=parse_clock(clock) if clock else None,
             sandbox_faults=os.environ.get("BROKERLAKE_SANDBOX_FAULTS", ""),
             sandbox_drift=os.environ.get("BROKERLAKE_SANDBOX_DRIFT", ""),
+            sandbox_broker_accounts=_count(os.environ.get("BROKERLAKE_SANDBOX_BROKER_ACCOUNTS")),
             first_day_setting=date.fromisoformat(
                 os.environ.get("BROKERLAKE_FIRST_DAY", DEFAULT_FIRST_DAY.isoformat())
             ),
         )
+
+
+def _count(text: str | None) -> int | None:
+    return int(text) if text else None
 
 
 def parse_clock(text: str) -> datetime:

@@ -258,11 +258,18 @@ class Activities(Row):
 
 
 class Storage(StrEnum):
-    """How the lake keeps a table: the unit a run replaces or appends to."""
+    """How the lake keeps a table: what one commit of a run replaces or merges."""
 
-    CURRENT = "current"  # the source's latest state, replaced whole on each run
+    CURRENT = "current"  # the source's latest state: its rows replaced whole by each run
     DAILY = "daily"  # one partition per (source, as_of_date), replaced on re-run
-    APPEND = "append"  # appended per run, de-duplicated on read by key and `latest_by`
+    # merged on the key: incoming rows de-duplicated (latest by `latest_by`), a row
+    # updated where the incoming one is newer, inserted where its key is new
+    KEYED = "keyed"
+
+
+DAY_COLUMN = "as_of_date"  # daily tables' partitions, and the day of an observation
+# States an order does not leave; any other (open, pending, unknown) may still change.
+FINAL_ORDER_STATUSES = ("filled", "canceled", "expired", "rejected", "replaced")
 
 
 @dataclass(frozen=True)
@@ -272,7 +279,16 @@ class Table:
     name: str
     model: type[Row]
     storage: Storage
-    latest_by: tuple[str, ...] = ()  # for appended tables: which row of a key wins on read
+    latest_by: tuple[str, ...] = ()  # for keyed tables: which version of a key is newest
+    # For keyed tables: the columns each write is ordered by, so that a file holds a narrow
+    # range of them and a merge reads and rewrites only the files whose ranges hold the
+    # stored rows it updates. Orders: by status (the states an order can leave, `open` to
+    # `pending`, sort together, apart from the final ones), then submission time.
+    cluster_by: tuple[str, ...] = ()
+    # For keyed tables: the `status` values a row never leaves. A row stored in one of
+    # them and read again with no newer `latest_by[0]` is the same row: it is left as it
+    # is (not rewritten for a later `fetched_at`).
+    final_statuses: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -288,6 +304,12 @@ class Table:
     @property
     def columns(self) -> list[str]:
         return list(self.schema.names())
+
+    @property
+    def partition_by(self) -> tuple[str, ...]:
+        """How the lake partitions the table: as it is read (by source; by day for daily
+        snapshots)."""
+        return ("source", DAY_COLUMN) if self.storage is Storage.DAILY else ("source",)
 
 
 TABLES: dict[str, Table] = {
@@ -309,8 +331,10 @@ TABLES: dict[str, Table] = {
         Table(
             "orders",
             Orders,
-            storage=Storage.APPEND,
+            storage=Storage.KEYED,
             latest_by=("updated_at", "fetched_at"),
+            cluster_by=("status", "submitted_at"),
+            final_statuses=FINAL_ORDER_STATUSES,
         ),
         Table(
             "activities",

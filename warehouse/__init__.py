@@ -1,4 +1,4 @@
-"""Storage: the Parquet lake (system of record), quarantine, and the DuckDB catalog."""
+"""Storage: the lake of Delta tables (system of record), quarantine, the DuckDB catalog."""
 
 from warehouse.catalog import Catalog
 from warehouse.lake import Lake, WriteResult

@@ -1,45 +1,37 @@
-"""The Parquet lake: `lake/<table>/source=<name>/[as_of_date=YYYY-MM-DD/]*.parquet`.
+"""The lake: one Delta table (delta-rs) per canonical table at `<home>/lake/<table>`, its
+quarantine at `lake/_quarantine/<table>` and, for current tables, the daily observations
+at `lake/_history/<table>`, partitioned as they are read (by source; by day for daily
+snapshots and observations). Any engine that reads Delta sees exactly what brokerlake's
+views show.
 
-- current tables (users, connections, accounts): one `data.parquet` per source, replaced;
-- daily tables (balances, positions): one `data.parquet` per (source, day), replaced;
-- append tables (orders): `part-<run>-<seq>.parquet` per write, de-duplicated on read and
-  compacted into one file while small, or once a source has more than `MAX_PARTS` files.
-Quarantine mirrors the same layout under `lake/_quarantine/`. Current tables also keep
-each day's observation under `lake/_history/<table>/source=<name>/as_of_date=<day>/`
-(replaced on re-run), from which the catalog derives when each row changed. `lake/_marks/`
-holds, per append table and source, how far a change feed has been read (a JSON file).
+Each write is one commit: a current table replaces its source's rows, a daily table its
+(source, day), an observation its (source, day); a keyed table (orders) is merged on its
+key (see `warehouse.keyed`). Older versions stay readable (`as_of`) until maintenance
+removes their files (`warehouse.maintenance`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from pathlib import Path
+from datetime import UTC, date, datetime
 
 import polars as pl
-import pyarrow.parquet as pq
+from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 
-from schemas import table
-from schemas.tables import Storage
+from schemas import TABLES, table
+from schemas.tables import DAY_COLUMN, Storage
 from schemas.validate import REASON
-from warehouse.compaction import write_latest
-from warehouse.files import remove_orphans, replace_atomic, write_atomic
+from warehouse.commits import mark_app_id, properties, retrying
+from warehouse.layout import check_layout
+from warehouse.location import is_remote, join, resolve_home
 
 QUARANTINE = "_quarantine"
 HISTORY = "_history"
-MARKS = "_marks"
-# The day column: daily tables' partitions, and the column an observation adds to a
-# current table's rows in its history.
-DAY_COLUMN = "as_of_date"
-DATA_FILE = "data.parquet"
-COMPACTED_PREFIX = "compacted-"
-# When a run compacts an append table's parts: past this many per source (reads collapse
-# duplicates anyway, so compaction bounds the file count), or while the source's rows are
-# fewer than SMALL_ROWS (rewriting them costs about a second at most).
-MAX_PARTS = 64
-SMALL_ROWS = 100_000
+WRITER = WriterProperties(compression="ZSTD")
+# A version (int) or an instant: `as_of` reads a table as that commit, or the last one
+# made at or before that instant, left it.
+AsOf = int | datetime | None
 
 
 @dataclass(frozen=True)
@@ -47,30 +39,65 @@ class WriteResult:
     table: str
     source: str
     rows: int
-    files: list[Path]
-    partition: str
+    version: int  # the table's version this write committed
+
+
+def literal(value: object) -> str:
+    """A value in a delta-rs predicate."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def source_predicate(source: str, day: date | None = None, column: str = "source") -> str:
+    predicate = f"{column} = {literal(source)}"
+    if day is not None:
+        predicate += f" AND {DAY_COLUMN} = {literal(day.isoformat())}"
+    return predicate
 
 
 class Lake:
-    def __init__(self, home: Path | str) -> None:
-        self.root = Path(home) / "lake"
+    def __init__(self, home: object) -> None:
+        self.home = resolve_home(str(home))
+        self.root = join(self.home, "lake")
+        if not is_remote(self.home):
+            check_layout(self.root)
 
-    # -- paths -------------------------------------------------------------------------
-    def source_dir(self, table_name: str, source: str, *, quarantine: bool = False) -> Path:
-        base = self.root / QUARANTINE if quarantine else self.root
-        return base / table_name / f"source={source}"
+    # -- where -------------------------------------------------------------------------
+    def uri(self, table_name: str, *, quarantine: bool = False, history: bool = False) -> str:
+        table(table_name)
+        if quarantine:
+            return join(self.root, QUARANTINE, table_name)
+        if history:
+            return join(self.root, HISTORY, table_name)
+        return join(self.root, table_name)
 
-    def files(self, table_name: str | None = None, *, quarantine: bool = False) -> list[Path]:
-        base = self.root / QUARANTINE if quarantine else self.root
-        pattern = f"{table_name}/**/*.parquet" if table_name else "**/*.parquet"
-        return sorted(
-            path
-            for path in base.glob(pattern)
-            if quarantine or not {QUARANTINE, HISTORY} & set(path.relative_to(self.root).parts)
-        )
+    def open(self, uri: str, as_of: AsOf = None) -> DeltaTable | None:
+        """The table at `uri` (as of a version or instant), or None where there is none."""
+        if not DeltaTable.is_deltatable(uri):
+            return None
+        delta = DeltaTable(uri)
+        if as_of is not None:
+            delta.load_as_version(_instant(as_of))
+        return delta
 
-    def history_dir(self, table_name: str, source: str) -> Path:
-        return self.root / HISTORY / table_name / f"source={source}"
+    def uris(self) -> dict[str, str]:
+        """Every table of the lake by its path under `lake/`: the canonical tables, the
+        current tables' observations (`_history/<table>`), the quarantines
+        (`_quarantine/<table>`)."""
+        named = {name: self.uri(name) for name in TABLES}
+        for name, spec in TABLES.items():
+            if spec.storage is Storage.CURRENT:
+                named[f"{HISTORY}/{name}"] = self.uri(name, history=True)
+        for name in TABLES:
+            named[f"{QUARANTINE}/{name}"] = self.uri(name, quarantine=True)
+        return named
+
+    def versions(self, as_of: AsOf = None) -> dict[str, int | None]:
+        """Each table's version, now or as of a version or instant (None: none yet)."""
+        versions = {}
+        for name, uri in self.uris().items():
+            delta = self.open(uri, as_of)
+            versions[name] = None if delta is None else delta.version()
+        return versions
 
     # -- writing -----------------------------------------------------------------------
     def write(
@@ -80,11 +107,23 @@ class Lake:
         frame: pl.DataFrame,
         *,
         run_id: str,
-        seq: int = 0,
         as_of_date: date | None = None,
-    ) -> list[WriteResult]:
-        """Write one step's rows of one source; replaces or appends per the table's storage."""
-        return self._write(table_name, source, frame, run_id, seq, as_of_date, quarantine=False)
+    ) -> WriteResult:
+        """One source's rows in one commit: replacing its rows (current tables) or its
+        day (daily tables), or merged on the key (keyed tables)."""
+        spec = table(table_name)
+        frame = conform(table_name, source, frame)
+        if spec.storage is Storage.KEYED:
+            from warehouse.keyed import KeyedWriter
+
+            counts = KeyedWriter(self, table_name, source, run_id).write(frame)
+            assert counts.version is not None
+            return WriteResult(table_name, source, frame.height, counts.version)
+        day = _day_of(table_name, frame, as_of_date) if spec.storage is Storage.DAILY else None
+        version = self.replace(
+            self.uri(table_name), spec.partition_by, frame, source_predicate(source, day)
+        )
+        return WriteResult(table_name, source, frame.height, version)
 
     def write_quarantine(
         self,
@@ -93,47 +132,20 @@ class Lake:
         frame: pl.DataFrame,
         *,
         run_id: str,
-        seq: int = 0,
         as_of_date: date | None = None,
-    ) -> list[WriteResult]:
-        return self._write(table_name, source, frame, run_id, seq, as_of_date, quarantine=True)
-
-    def _write(
-        self,
-        table_name: str,
-        source: str,
-        frame: pl.DataFrame,
-        run_id: str,
-        seq: int,
-        as_of_date: date | None,
-        *,
-        quarantine: bool,
-    ) -> list[WriteResult]:
+    ) -> WriteResult:
+        """Rows that failed the contract, with their reason. They replace the source's (or
+        its day's) earlier quarantine, as the rows replace the table's; a keyed table's
+        accumulate, each with the run that read it."""
         spec = table(table_name)
-        frame = _conform(table_name, source, frame, quarantine=quarantine)
-        directory = self.source_dir(table_name, source, quarantine=quarantine)
-        if spec.storage is Storage.APPEND:
-            if frame.is_empty():
-                return []
-            target = directory / f"part-{_safe(run_id)}-{seq:05d}.parquet"
-            return [self._put(table_name, source, frame, target)]
-        if spec.storage is Storage.CURRENT:
-            return [self._put(table_name, source, frame, directory / DATA_FILE)]
-        dates = frame[DAY_COLUMN].unique().to_list()
-        if as_of_date is not None and any(day != as_of_date for day in dates):
-            raise ValueError(f"{table_name}: rows dated {dates} in a write for {as_of_date}")
-        days = dates or ([as_of_date] if as_of_date else [])
-        if not days:
-            raise ValueError(f"{table_name}: an empty daily write needs its as_of_date")
-        return [
-            self._put(
-                table_name,
-                source,
-                frame.filter(pl.col(DAY_COLUMN) == day),
-                _day_file(directory, day),
-            )
-            for day in days
-        ]
+        frame = conform(table_name, source, frame, quarantine=True)
+        uri = self.uri(table_name, quarantine=True)
+        if spec.storage is Storage.KEYED:
+            version = self.append(uri, spec.partition_by, frame)
+        else:
+            day = _day_of(table_name, frame, as_of_date) if spec.storage is Storage.DAILY else None
+            version = self.replace(uri, spec.partition_by, frame, source_predicate(source, day))
+        return WriteResult(table_name, source, frame.height, version)
 
     def write_history(
         self, table_name: str, source: str, frame: pl.DataFrame, *, day: date
@@ -141,76 +153,66 @@ class Lake:
         """One day's observation of a current table (valid rows), replacing that day's."""
         if table(table_name).storage is not Storage.CURRENT:
             raise ValueError(f"{table_name}: only current tables keep a history")
-        frame = _conform(table_name, source, frame, quarantine=False)
-        observed = frame.with_columns(pl.lit(day).alias(DAY_COLUMN))
-        target = _day_file(self.history_dir(table_name, source), day)
-        return self._put(table_name, source, observed, target)
-
-    def history_days(self, table_name: str, source: str) -> list[date]:
-        """The days a source's current table was observed, oldest first."""
-        directory = self.history_dir(table_name, source)
-        prefix = f"{DAY_COLUMN}="
-        return sorted(
-            date.fromisoformat(part.parent.name.removeprefix(prefix))
-            for part in directory.glob(f"{prefix}*/{DATA_FILE}")
+        observed = conform(table_name, source, frame).with_columns(pl.lit(day).alias(DAY_COLUMN))
+        version = self.replace(
+            self.uri(table_name, history=True),
+            ("source", DAY_COLUMN),
+            observed,
+            source_predicate(source, day),
         )
+        return WriteResult(table_name, source, observed.height, version)
 
-    def read_history_day(self, table_name: str, source: str, day: date) -> pl.DataFrame:
-        """A current table as observed on `day`; the current state if that day was not."""
-        target = _day_file(self.history_dir(table_name, source), day)
-        if not target.exists():
-            return self.read(table_name, source)
-        return pl.read_parquet(target).select(table(table_name).columns)
+    def replace(
+        self, uri: str, partition_by: tuple[str, ...], frame: pl.DataFrame, predicate: str
+    ) -> int:
+        """Replace the rows matching `predicate` with `frame`, in one commit."""
+        return self._commit(uri, partition_by, frame, predicate, properties())
 
-    def _put(self, table_name: str, source: str, frame: pl.DataFrame, target: Path) -> WriteResult:
-        remove_orphans(target.parent)
-        write_atomic(frame, target)
-        partition = str(target.parent.relative_to(self.root))
-        return WriteResult(table_name, source, frame.height, [target], partition)
+    def append(
+        self,
+        uri: str,
+        partition_by: tuple[str, ...],
+        frame: pl.DataFrame,
+        *,
+        commit: CommitProperties | None = None,
+    ) -> int:
+        return self._commit(uri, partition_by, frame, None, commit or properties())
 
-    def compact(
-        self, table_name: str, source: str, *, max_parts: int = 0, small_rows: int = 0
-    ) -> bool:
-        """Rewrite a source's appended parts as one file of the latest rows per key, when
-        it has more than `max_parts` of them or fewer than `small_rows` rows in all (runs
-        pass `MAX_PARTS` and `SMALL_ROWS`: a small table stays one file, a large one is
-        not rewritten whole for each run's few new rows; the defaults always compact).
+    def _commit(
+        self,
+        uri: str,
+        partition_by: tuple[str, ...],
+        frame: pl.DataFrame,
+        predicate: str | None,
+        commit: CommitProperties,
+    ) -> int:
+        """`frame` appended, or replacing the rows matching `predicate`; creates the table
+        if there is none; returns the version committed."""
 
-        The parts are streamed, never read whole (see `warehouse.compaction`). The new
-        file lands before the old parts go, so a crash in between leaves only rows the
-        de-duplicating read already collapses."""
-        directory = self.source_dir(table_name, source)
-        parts = sorted(directory.glob("*.parquet"))
-        if len(parts) <= 1:
-            return False
-        if len(parts) <= max_parts and _rows_in(parts) >= small_rows:
-            return False
-        stamp = max(part.stem for part in parts).removeprefix(COMPACTED_PREFIX)
-        target = directory / f"{COMPACTED_PREFIX}{stamp}.parquet"
-        replace_atomic(target, lambda temp: write_latest(table_name, parts, temp))
-        for part in parts:
-            if part != target:
-                part.unlink(missing_ok=True)
-        return True
+        def write() -> int:
+            delta = self.open(uri)
+            replacing = delta is not None and predicate is not None
+            write_deltalake(
+                delta if delta is not None else uri,
+                frame,
+                mode="overwrite" if replacing else "append",
+                predicate=predicate if replacing else None,
+                partition_by=list(partition_by),
+                schema_mode="merge",
+                writer_properties=WRITER,
+                commit_properties=commit,
+            )
+            return _committed(delta, uri)
 
-    # -- how far a change feed has been read -------------------------------------------
-    def mark_path(self, table_name: str, source: str) -> Path:
-        return self.root / MARKS / table_name / f"source={source}.json"
-
-    def read_mark(self, table_name: str, source: str) -> datetime | None:
-        """The instant up to which every change of a source's table has landed, as the
-        last successful run left it (None: no run has)."""
-        path = self.mark_path(table_name, source)
-        if not path.exists():
-            return None
-        return datetime.fromisoformat(json.loads(path.read_text())["complete_until"])
-
-    def write_mark(self, table_name: str, source: str, until: datetime, run_id: str) -> None:
-        """Record, after a run has written all its parts, that changes up to `until` landed."""
-        document = json.dumps({"complete_until": until.isoformat(), "run_id": run_id})
-        replace_atomic(self.mark_path(table_name, source), lambda temp: temp.write_text(document))
+        return retrying(write, f"writing {predicate or 'rows'} to {uri}")
 
     # -- reading -----------------------------------------------------------------------
+    def scan(
+        self, table_name: str, source: str | None = None, *, as_of: AsOf = None
+    ) -> pl.LazyFrame:
+        """A table (one source, or all) as of now or `as_of`, in the contract's columns."""
+        return self._scan(self.uri(table_name), dict(table(table_name).schema), source, as_of)
+
     def read(
         self,
         table_name: str,
@@ -218,95 +220,133 @@ class Lake:
         *,
         run_id: str | None = None,
         columns: list[str] | None = None,
+        as_of: AsOf = None,
     ) -> pl.DataFrame:
-        """Every row of a table (one source, or all), de-duplicated for append tables.
-        `run_id`: only the rows that run wrote; `columns`: only these. Both apply as the
-        files are scanned, so a large table is never read whole for a few columns."""
-        spec = table(table_name)
-        wanted = columns or spec.columns
-        files = self._files_of(table_name, source, quarantine=False)
-        if not files:
-            return pl.DataFrame(schema={c: spec.schema[c] for c in wanted})
-        needed = [*dict.fromkeys([*wanted, *spec.key, *spec.latest_by])]
-        scan = pl.scan_parquet(files).select(needed)
+        """Every row of a table (one source, or all; one key, one row). `run_id`: only
+        the rows that run last wrote; `columns`: only these; `as_of`: the table as it was
+        at a version or instant ("what did we know at 09:00?"). Filters and columns apply
+        as the files are scanned."""
+        scan = self.scan(table_name, source, as_of=as_of)
         if run_id is not None:
             scan = scan.filter(pl.col("run_id") == run_id)
-        frame = scan.collect()
-        if spec.storage is Storage.APPEND:
-            frame = _latest(table_name, frame)
-        return frame.select(wanted)
-
-    def scan_written(self, table_name: str, source: str) -> pl.LazyFrame:
-        """Every row written for a source, not de-duplicated: for questions any version
-        of a row answers (which accounts have orders), without the de-duplicating sort."""
-        files = self._files_of(table_name, source, quarantine=False)
-        if not files:
-            return pl.LazyFrame(schema=table(table_name).schema)
-        return pl.scan_parquet(files)
+        return scan.select(columns or table(table_name).columns).collect()
 
     def read_run(
-        self, table_name: str, source: str, run_id: str, *, batch_rows: int = 100_000
+        self,
+        table_name: str,
+        source: str,
+        run_id: str,
+        *,
+        version: int | None = None,
+        batch_rows: int = 100_000,
     ) -> Iterator[pl.DataFrame]:
-        """The rows one run appended, as they were written (not de-duplicated), in
-        batches of at most `batch_rows`: a run of millions of orders is checked without
-        holding it whole, even once compacted into one file with other runs' rows."""
-        spec = table(table_name)
-        for path in self._files_of(table_name, source, quarantine=False):
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
-                frame = pl.from_arrow(batch)
-                assert isinstance(frame, pl.DataFrame)
-                rows = frame.filter(pl.col("run_id") == run_id)
-                if rows.height:
-                    yield rows.select(spec.columns).cast(dict(spec.schema))  # type: ignore[arg-type]
+        """The rows of a source that a run last wrote (as of `version`), in batches of at
+        most `batch_rows`: a run of millions of orders is checked without holding it."""
+        rows = self.scan(table_name, source, as_of=version).filter(pl.col("run_id") == run_id)
+        for batch in rows.collect_batches(chunk_size=batch_rows, engine="streaming"):
+            if batch.height:
+                yield batch
 
-    def read_day(self, table_name: str, source: str, day: date) -> pl.DataFrame:
+    def read_day(
+        self, table_name: str, source: str, day: date, *, as_of: AsOf = None
+    ) -> pl.DataFrame:
         """One source's partition of a daily table."""
-        spec = table(table_name)
-        target = _day_file(self.source_dir(table_name, source), day)
-        if not target.exists():
-            return pl.DataFrame(schema=spec.schema)
-        return pl.read_parquet(target).select(spec.columns)
-
-    def read_quarantine(self, table_name: str, source: str | None = None) -> pl.DataFrame:
-        files = self._files_of(table_name, source, quarantine=True)
-        if not files:
-            return pl.DataFrame(schema={**table(table_name).schema, REASON: pl.String})
-        return pl.read_parquet(files)
-
-    def _files_of(self, table_name: str, source: str | None, *, quarantine: bool) -> list[Path]:
-        if source is None:
-            return self.files(table_name, quarantine=quarantine)
-        return sorted(
-            self.source_dir(table_name, source, quarantine=quarantine).glob("**/*.parquet")
+        return (
+            self.scan(table_name, source, as_of=as_of).filter(pl.col(DAY_COLUMN) == day).collect()
         )
 
+    def history_days(self, table_name: str, source: str) -> list[date]:
+        """The days a source's current table was observed, oldest first."""
+        delta = self.open(self.uri(table_name, history=True))
+        if delta is None:
+            return []
+        return sorted(
+            date.fromisoformat(str(p[DAY_COLUMN]))
+            for p in delta.partitions()
+            if p["source"] == source
+        )
 
-def _latest(table_name: str, frame: pl.DataFrame) -> pl.DataFrame:
-    spec = table(table_name)
-    return (
-        frame.sort(list(spec.latest_by), descending=True, nulls_last=True)
-        .unique(subset=list(spec.key), keep="first", maintain_order=True)
-        .sort(list(spec.key))
+    def read_history_day(
+        self, table_name: str, source: str, day: date, *, as_of: AsOf = None
+    ) -> pl.DataFrame:
+        """A current table as observed on `day`; the current state if that day was not."""
+        if day not in self.history_days(table_name, source):
+            return self.read(table_name, source, as_of=as_of)
+        schema = {**dict(table(table_name).schema), DAY_COLUMN: pl.Date()}
+        scan = self._scan(self.uri(table_name, history=True), schema, source, as_of)
+        columns = table(table_name).columns
+        return scan.filter(pl.col(DAY_COLUMN) == day).select(columns).collect()
+
+    def read_quarantine(self, table_name: str, source: str | None = None) -> pl.DataFrame:
+        schema = {**dict(table(table_name).schema), REASON: pl.String()}
+        return self._scan(self.uri(table_name, quarantine=True), schema, source, None).collect()
+
+    def _scan(
+        self, uri: str, schema: dict[str, pl.DataType], source: str | None, as_of: AsOf
+    ) -> pl.LazyFrame:
+        delta = self.open(uri, as_of)
+        if delta is None:
+            return pl.LazyFrame(schema=schema)
+        scan = pl.scan_delta(delta)
+        if source is not None:
+            scan = scan.filter(pl.col("source") == source)
+        return _in_contract(scan, schema)
+
+    # -- how far a change feed has been read -------------------------------------------
+    def read_mark(self, table_name: str, source: str) -> datetime | None:
+        """The instant up to which every change of a source's table has landed, as the
+        last run to land them committed it with its rows (None: no run has)."""
+        delta = self.open(self.uri(table_name))
+        micros = (
+            None if delta is None else delta.transaction_version(mark_app_id(table_name, source))
+        )
+        if not micros:
+            return None
+        return datetime.fromtimestamp(micros / 1_000_000, UTC)
+
+
+def _instant(as_of: int | datetime) -> int | datetime:
+    if isinstance(as_of, datetime) and as_of.tzinfo is None:
+        raise ValueError(f"as_of {as_of.isoformat()}: give the instant's time zone (UTC)")
+    return as_of
+
+
+def _committed(delta: DeltaTable | None, uri: str) -> int:
+    """The version a write through `delta` (or to a new table at `uri`) committed."""
+    return delta.version() if delta is not None else DeltaTable(uri).version()
+
+
+def _in_contract(scan: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+    """The contract's columns in its order and types; a column the contract gained after
+    the table was written reads as null."""
+    present = set(scan.collect_schema().names())
+    return scan.select(
+        [
+            pl.col(name).cast(dtype) if name in present else pl.lit(None, dtype).alias(name)
+            for name, dtype in schema.items()
+        ]
     )
 
 
-def _rows_in(parts: list[Path]) -> int:
-    """Rows in Parquet files, from their footers (no data read)."""
-    return sum(pq.ParquetFile(part).metadata.num_rows for part in parts)
+def _day_of(table_name: str, frame: pl.DataFrame, as_of_date: date | None) -> date:
+    """The one day a daily write replaces."""
+    days = frame[DAY_COLUMN].unique().to_list()
+    if as_of_date is None:
+        if len(days) != 1:
+            raise ValueError(f"{table_name}: a daily write holds one day, not {days}")
+        return days[0]
+    if any(day != as_of_date for day in days):
+        raise ValueError(f"{table_name}: rows dated {days} in a write for {as_of_date}")
+    return as_of_date
 
 
-def _day_file(directory: Path, day: date) -> Path:
-    """A day's file under a source's directory (daily tables, and current tables' history)."""
-    return directory / f"{DAY_COLUMN}={day.isoformat()}" / DATA_FILE
-
-
-def _conform(
-    table_name: str, source: str, frame: pl.DataFrame, *, quarantine: bool
+def conform(
+    table_name: str, source: str, frame: pl.DataFrame, *, quarantine: bool = False
 ) -> pl.DataFrame:
     """The frame in the contract's column order and types, all of one source."""
     schema = dict(table(table_name).schema)
     if quarantine:
-        schema[REASON] = pl.String
+        schema[REASON] = pl.String()
     if set(frame.columns) != set(schema):
         missing = sorted(set(schema) - set(frame.columns))
         extra = sorted(set(frame.columns) - set(schema))
@@ -316,7 +356,3 @@ def _conform(
     if (frame["source"] != source).any():
         raise ValueError(f"{table_name}: rows of another source in a write for {source!r}")
     return frame.select(list(schema)).cast(schema)  # type: ignore[arg-type]
-
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)

@@ -1,21 +1,25 @@
-"""A run killed with SIGKILL at any moment, then run again, gives the tables of an
-uninterrupted run, with no partial or orphan file left in the lake."""
+"""A run killed with SIGKILL at any moment, a merge killed halfway, then run again: the
+tables of an uninterrupted run, every Delta table whole, read the same by deltalake as
+through the catalog, one row per key, and the change feed's mark where the rows are."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import polars as pl
+from deltalake import DeltaTable
 
-from schemas import TABLES
-from tests.e2e.demo_runs import CLOCK, demo, snapshot
-from warehouse.lake import MARKS
+from sandbox import Sandbox, SandboxConfig
+from sandbox.world import WorldSizes
+from tests.e2e.demo_runs import CLOCK, demo, environment, snapshot
+from tests.lake_truth import assert_delta_equals_catalog
+from tests.oracle import warehouse_rows
+from warehouse import Catalog, Lake
 
 KILL_AFTER_SECONDS = [1.0, 1.6, 2.2, 2.8, 3.4]
 
@@ -23,9 +27,8 @@ KILL_AFTER_SECONDS = [1.0, 1.6, 2.2, 2.8, 3.4]
 def start_demo(home: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "pipelines.cli", "demo", "--home", str(home)]
     command += ["--sandbox-clock", CLOCK.isoformat(), "--seed", "0"]
-    env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "BROKERLAKE_SOURCES"}}
     return subprocess.Popen(
-        command, cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=home, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
 
 
@@ -47,15 +50,86 @@ def test_killed_runs_then_a_rerun_equal_a_clean_run(tmp_path, first_run):
     result = demo(crashed)
     assert result.returncode == 0, result.stdout[-3000:]
     assert snapshot(crashed / "warehouse.duckdb") == snapshot(clean / "warehouse.duckdb")
+    lake = Lake(crashed)
+    for uri in lake.uris().values():
+        if DeltaTable.is_deltatable(uri):
+            DeltaTable(uri).to_pyarrow_table()  # every file of every version read whole
+    with Catalog(crashed).connect() as con:
+        assert_delta_equals_catalog(lake, con)
+    assert lake.read_mark("orders", "sandbox-alpaca-broker") == CLOCK  # the API's clock
 
-    lake = crashed / "lake"
-    marks = list((lake / MARKS).rglob("*.json"))
-    assert marks  # every source's orders landed whole: a mark each (Broker API)
-    others = [p for p in lake.rglob("*") if p.is_file() and p.suffix != ".parquet"]
-    assert sorted(others) == sorted(marks)
-    for path in marks:
-        json.loads(path.read_text())  # whole
-    for path in lake.rglob("*.parquet"):
-        pl.read_parquet(path)  # every file whole
-    for name in TABLES:
-        assert (lake / name).is_dir()
+
+SIZES = WorldSizes(
+    alpaca_accounts=0, snaptrade_users=0, tradr_users=0, broker_accounts=60,
+    positions_per_account=2, orders_per_account=150,
+)  # fmt: skip
+SYNC_ORDERS = """
+import asyncio, logging, sys
+from datetime import date
+import warehouse.keyed
+from assets.resources import sandbox_manifest
+from assets.sync import TABLE_NAMES, sync_source
+from benchmarks.sources import sandbox_sources_of
+from warehouse import Lake
+
+merge = warehouse.keyed.KeyedWriter._merge
+
+def announced(self, *args, **kwargs):
+    print("merging", flush=True)
+    return merge(self, *args, **kwargs)
+
+warehouse.keyed.KeyedWriter._merge = announced
+[source] = sandbox_sources_of(sandbox_manifest(sys.argv[1]), {"alpaca_broker"})
+day = date.fromisoformat(sys.argv[3])
+tables = TABLE_NAMES if sys.argv[4] == "all" else ("orders",)
+asyncio.run(sync_source(source, Lake(sys.argv[2]), day=day, log=logging.getLogger(),
+                        tables=tables))
+print("done", flush=True)
+"""
+
+
+def sync_orders(sandbox: Sandbox, home: Path, tables: str = "orders") -> subprocess.Popen:
+    """A library sync of the Broker API source in a process of its own (`tables`: "all",
+    or "orders"), saying "merging" as each merge begins."""
+    command = [sys.executable, "-c", SYNC_ORDERS, sandbox.base_url, str(home)]
+    command += [sandbox.world.clock.date().isoformat(), tables]
+    return subprocess.Popen(
+        command, cwd=Path.cwd(), env=environment(), stdout=subprocess.PIPE, text=True
+    )
+
+
+def test_a_merge_killed_halfway_then_run_again_lands_the_truth(tmp_path):
+    began = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+    with Sandbox(SandboxConfig(seed=0, clock=began, sizes=SIZES)) as sandbox:
+        home = tmp_path / "home"
+        process = sync_orders(sandbox, home, "all")
+        assert process.wait(timeout=300) == 0
+        sandbox.set_clock(began + timedelta(days=1))
+        process = sync_orders(sandbox, home)
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "merging"
+        os.kill(process.pid, signal.SIGKILL)  # inside delta-rs's merge, or just before it
+        process.wait(timeout=30)
+        lake = Lake(home)
+        assert lake.read_mark("orders", "sandbox-alpaca-broker") == began  # not moved
+        Catalog(home).refresh()
+        with Catalog(home).connect() as con:
+            assert_delta_equals_catalog(lake, con)
+
+        process = sync_orders(sandbox, home)
+        output, _ = process.communicate(timeout=300)
+        assert process.returncode == 0 and output.endswith("done\n")
+        fresh = tmp_path / "fresh"
+        process = sync_orders(sandbox, fresh, "all")
+        assert process.wait(timeout=300) == 0
+
+    assert lake.read_mark("orders", "sandbox-alpaca-broker") == began + timedelta(days=1)
+    for folder in (home, fresh):
+        Catalog(folder).refresh()
+    key = ("source", "account_id", "order_id")
+    assert warehouse_rows(home / "warehouse.duckdb", "orders", key) == warehouse_rows(
+        fresh / "warehouse.duckdb", "orders", key
+    )
+    with Catalog(home).connect() as con:
+        rows = assert_delta_equals_catalog(lake, con)
+    assert rows["orders"] > 0

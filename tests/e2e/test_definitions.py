@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import dagster as dg
+from deltalake import DeltaTable
 
 from assets import SourcesResource, WarehouseResource, asset_key
+from assets.maintenance import MAINTENANCE_JOB, MAINTENANCE_SCHEDULE
 from pipelines.definitions import (
     ORDERS_JOB,
     ORDERS_SCHEDULE,
@@ -18,6 +20,8 @@ from pipelines.definitions import (
     build_definitions,
 )
 from sandbox import DriftProfile, Sandbox, SandboxConfig
+from tests.factories import frame, row
+from warehouse import Catalog, Lake
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 TABLES = ("users", "connections", "accounts", "balances", "positions", "orders")
@@ -54,10 +58,13 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
     }
     assert blocking == {(f"{source}/{table}", "contract") for source in KINDS for table in TABLES}
     schedules = {schedule.name: schedule for schedule in repository.schedule_defs}
-    assert set(schedules) == {SNAPSHOT_SCHEDULE, ORDERS_SCHEDULE}
+    assert set(schedules) == {SNAPSHOT_SCHEDULE, ORDERS_SCHEDULE, MAINTENANCE_SCHEDULE}
     assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in schedules.values())
     assert schedules[ORDERS_SCHEDULE].cron_schedule == "*/15 * * * *"
-    assert {job.name for job in repository.get_all_jobs()} >= {SYNC_JOB, SNAPSHOT_JOB, ORDERS_JOB}
+    assert {job.name for job in repository.get_all_jobs()} >= {
+        SYNC_JOB, SNAPSHOT_JOB, ORDERS_JOB, MAINTENANCE_JOB,
+    }  # fmt: skip
+
     for node_def in repository.get_job(SYNC_JOB).all_node_defs:
         if not node_def.name.endswith(("_contract", "_reconciliation", "_equity")):
             assert node_def.retry_policy is not None, node_def.name
@@ -102,3 +109,16 @@ def test_a_failing_contract_blocks_the_sources_downstream_assets(tmp_path):
     for table in ("balances", "positions", "orders"):
         assert f"sandbox-alpaca-broker/{table}" not in landed
         assert f"sandbox-alpaca-1/{table}" in landed
+
+
+def test_the_maintenance_job_compacts_the_lake_and_refreshes_the_catalog(tmp_path):
+    lake = Lake(tmp_path)
+    for n in range(3):
+        orders = frame("orders", row("orders", order_id=f"o{n}", filled_at=None))
+        lake.write("orders", "src", orders, run_id=f"r{n}")
+    defs = build_definitions(SourcesResource(), KINDS, str(tmp_path), CLOCK.date())
+    result = defs.resolve_job_def(MAINTENANCE_JOB).execute_in_process()
+    assert result.success
+    assert len(DeltaTable(lake.uri("orders")).file_uris()) == 1
+    with Catalog(tmp_path).connect() as con:
+        assert con.execute("SELECT count(*) FROM orders").fetchone() == (3,)

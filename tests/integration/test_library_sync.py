@@ -1,8 +1,8 @@
 """The library sync (no Dagster) over real HTTP to the sandbox: a full sync of every table
 equals the world's truth with exactly the fewest requests the benchmark computes from
 the world; an hour later an orders sync from the trade events stream, and another hour
-later one from per-account cursors (no mark), bring the table to the world's new truth,
-again with the fewest requests; a snapshot the API dates another day is
+later one from per-account cursors (a mark too old for the stream), bring the table to the
+world's new truth, again with the fewest requests; a snapshot the API dates another day is
 refused and nothing is written."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assets.order_sync import CHANGES_OVERLAP, OrdersRead, plan_read
+from assets.order_sync import CHANGES_KEPT, CHANGES_OVERLAP, OrdersRead, plan_read
 from assets.sync import sync_source
 from benchmarks import minimum
 from benchmarks.sources import sandbox_sources_of
@@ -25,6 +25,7 @@ from sandbox.world import WorldSizes
 from schemas import TABLES
 from tests.oracle import TABLE_NAMES, alpaca_broker_truth, rows, warehouse_rows
 from warehouse import Catalog, Lake
+from warehouse.keyed import KeyedWriter
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 SIZES = WorldSizes(
@@ -77,8 +78,9 @@ def test_a_full_then_an_incremental_sync_equal_the_world(tmp_path):
         assert moved.requests == fewest == 2 + len(no_orders)  # the clock, one stream
         assert lake.read_mark("orders", source.name) == CLOCK + timedelta(hours=1)
 
-        # without a mark (a lake from before marks, or one copied): per-account cursors
-        lake.mark_path("orders", source.name).unlink()
+        # a mark too old for the stream (a lake not synced for weeks): per-account cursors
+        writer = KeyedWriter(lake, "orders", source.name, "old")
+        writer.write(writer.empty(), mark=CLOCK - CHANGES_KEPT - timedelta(days=1))
         sandbox.set_clock(CLOCK + timedelta(hours=2))
         read = planned(source, lake)
         assert read.changes_after is None and read.since
@@ -112,4 +114,4 @@ def test_a_snapshot_of_another_day_is_refused_and_nothing_written(tmp_path):
         day = CLOCK.date() - timedelta(days=1)
         with pytest.raises(SourceError, match=f"balances for {day}: the API dates its answer"):
             asyncio.run(sync_source(source, lake, day=day, log=log, tables=("balances",)))
-        assert lake.files("balances") == []
+        assert lake.open(lake.uri("balances")) is None
