@@ -185,12 +185,13 @@ async def sync_orders(
 
 
 class PartWriter:
-    """Frames gathered into parts of about ORDERS_CHUNK_ROWS, each validated and merged
-    in a worker thread while the next frames are read, one part at a time."""
+    """Frames of a keyed table (orders, by default) gathered into parts of about
+    ORDERS_CHUNK_ROWS, each validated and merged in a worker thread while the next frames
+    are read, one part at a time."""
 
-    def __init__(self, lake: Lake, source: str, run_id: str) -> None:
+    def __init__(self, lake: Lake, source: str, run_id: str, table: str = "orders") -> None:
         self.lake = lake
-        self.writer = KeyedWriter(lake, "orders", source, run_id)
+        self.writer = KeyedWriter(lake, table, source, run_id)
         self.counts = StoreCounts()
         self.pending: list[pl.DataFrame] = []
         self.pending_rows = 0

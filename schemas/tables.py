@@ -339,8 +339,11 @@ TABLES: dict[str, Table] = {
         Table(
             "activities",
             Activities,
-            storage=Storage.APPEND,
+            storage=Storage.KEYED,
+            # an activity has no time of change: the latest read of it is its state
             latest_by=("fetched_at",),
+            # a merge touches the files of the window re-read (recent, or pending)
+            cluster_by=("status", "occurred_at"),
         ),
     )
 }
