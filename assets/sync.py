@@ -1,7 +1,8 @@
 """A whole source synced through the library, without Dagster: accounts (with users and
-connections), balances, positions and orders through one connector into the lake.
+connections), balances, positions, orders and activities through one connector into the
+lake.
 
-The steps are the assets' own (`store_observation`, `store`, the order cursors), so a
+The steps are the assets' own (`store_observation`, `store`, the cursors), so a
 sync lands what a materialization lands. It is the lightweight way to run brokerlake from
 a script, and what the benchmarks measure against the cost of only downloading.
 """
@@ -14,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from assets.activity_sync import ActivitiesSynced, sync_activities
+from assets.activity_sync import plan as plan_activities
+from assets.activity_windows import DEFAULT_LOOKBACK as DEFAULT_ACTIVITY_LOOKBACK
 from assets.order_sync import DEFAULT_LOOKBACK, plan_read, sync_orders
 from assets.store import StoreCounts, store, store_accounts
 from assets.tables_common import ACCOUNT_TABLES, TABLE_NAMES
@@ -22,6 +26,8 @@ from brokers.connector import Connector, FetchContext, Log
 from brokers.errors import SourceError
 from brokers.registry import connector_for
 from warehouse import Lake
+
+SYNCED_TABLES = (*TABLE_NAMES, "activities")
 
 
 @dataclass
@@ -38,6 +44,7 @@ class SyncReport:
     source: str
     day: date
     tables: dict[str, TableSync] = field(default_factory=dict)
+    activities: ActivitiesSynced | None = None  # what the activities' windows settled
 
     @property
     def requests(self) -> int:
@@ -67,12 +74,16 @@ async def sync_with(
     ctx: FetchContext,
     *,
     day: date,
-    tables: Sequence[str] = TABLE_NAMES,
+    tables: Sequence[str] = SYNCED_TABLES,
     full_refresh: bool = False,
     lookback: timedelta = DEFAULT_LOOKBACK,
+    activity_lookback: timedelta = DEFAULT_ACTIVITY_LOOKBACK,
+    backfill: tuple[datetime, datetime] | None = None,
 ) -> SyncReport:
-    """Sync `tables` of one source through an open connector; balances, positions and
-    orders are read for the accounts landed (this run's, or the last)."""
+    """Sync `tables` of one source through an open connector; balances, positions,
+    orders and activities are read for the accounts landed (this run's, or the last).
+    Activities are read from their cursors, or whole (`full_refresh`), or for a range of
+    time (`backfill`)."""
     report = SyncReport(source, day)
     if any(name in tables for name in ACCOUNT_TABLES):
         began, sent = time.perf_counter(), connector.requests_sent
@@ -107,6 +118,18 @@ async def sync_with(
             counts, connector.requests_sent - sent, time.perf_counter() - began
         )
         ctx.log.info(f"source {source}: orders ({read.mode}): {counts.metadata()}")
+    if "activities" in tables:
+        began, sent = time.perf_counter(), connector.requests_sent
+        planned = plan_activities(
+            lake, source, accounts, lookback=activity_lookback, full_refresh=full_refresh,
+            backfill=backfill,
+        )  # fmt: skip
+        synced = await sync_activities(connector, ctx, planned, lake, source)
+        report.tables["activities"] = TableSync(
+            synced.counts, connector.requests_sent - sent, time.perf_counter() - began
+        )
+        report.activities = synced
+        ctx.log.info(f"source {source}: activities ({planned.mode}): {synced.metadata()}")
     return report
 
 
@@ -117,9 +140,11 @@ async def sync_source(
     day: date,
     log: Log,
     run_id: str | None = None,
-    tables: Sequence[str] = TABLE_NAMES,
+    tables: Sequence[str] = SYNCED_TABLES,
     full_refresh: bool = False,
     lookback: timedelta = DEFAULT_LOOKBACK,
+    activity_lookback: timedelta = DEFAULT_ACTIVITY_LOOKBACK,
+    backfill: tuple[datetime, datetime] | None = None,
 ) -> SyncReport:
     """Open the source's connector, sync `tables` for `day`, close it. Each sync is a run
     of its own (`run_id`, by default a fresh one): orders land in a part per run."""
@@ -135,6 +160,8 @@ async def sync_source(
             tables=tables,
             full_refresh=full_refresh,
             lookback=lookback,
+            activity_lookback=activity_lookback,
+            backfill=backfill,
         )
     finally:
         await connector.aclose()

@@ -11,16 +11,22 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import polars as pl
+
+from assets.activity_windows import ActivitiesRead
 from assets.order_sync import OrdersRead
-from brokers.alpaca.client import ORDERS
+from brokers.alpaca.client import ACTIVITIES, ORDERS
 from brokers.alpaca_broker.client import ACCOUNTS
 from brokers.config import SourceConfig
 from brokers.paging import Paginator
 from brokers.parse import rfc3339, to_utc
+from brokers.snaptrade.client import ACTIVITIES_LIMIT
 from brokers.tradr import endpoints as tradr
 from sandbox import World
 
 Cursors = Mapping[str, datetime]
+# A first read of activities: no cursor, every account's whole history.
+FIRST_READ = ActivitiesRead(pl.DataFrame(schema={"account_id": pl.String}))
 
 
 def pages(paginator: Paginator, rows: list[dict[str, Any]], bound: str, inclusive: bool) -> int:
@@ -76,6 +82,7 @@ def full_sync(world: World, source: SourceConfig, manifest: Mapping[str, Any]) -
             "positions": len(accounts),
             # the API's clock (where the next run's change feed starts), then the listing
             "orders": 1 + sum(order_pages(world, a.account_id, None) for a in accounts),
+            "activities": activities_sync(world, source, manifest, FIRST_READ),
         }
     if source.kind == "alpaca":
         account_id = _alpaca_account(world, source)
@@ -85,6 +92,7 @@ def full_sync(world: World, source: SourceConfig, manifest: Mapping[str, Any]) -
             "balances": 1,
             "positions": 1,
             "orders": order_pages(world, account_id, None),
+            "activities": activities_sync(world, source, {}, FIRST_READ),
         }
     if source.kind == "snaptrade":
         users = [u.user_id for u in world.snaptrade_users()]
@@ -96,6 +104,7 @@ def full_sync(world: World, source: SourceConfig, manifest: Mapping[str, Any]) -
             "balances": sum(1 for ids in owned.values() if ids) + accounts,
             "positions": accounts,
             "orders": accounts,
+            "activities": activities_sync(world, source, manifest, FIRST_READ),
         }
     if source.kind == "tradr":
         ids = _tradr_accounts(world, source, manifest)
@@ -105,6 +114,7 @@ def full_sync(world: World, source: SourceConfig, manifest: Mapping[str, Any]) -
             "positions": (1 if ids else 0)  # the symbol list (contract sizes)
             + sum(numbered_pages(len(world.tradr_positions(i))) for i in ids),
             "orders": sum(_tradr_orders(world, i) for i in ids),
+            "activities": activities_sync(world, source, manifest, FIRST_READ),
         }
     raise ValueError(f"no minimum for {source.kind}")  # pragma: no cover
 
@@ -126,6 +136,86 @@ def incremental_sync(
         return sum(len(world.accounts_of_user(u.user_id)) for u in world.snaptrade_users())
     if source.kind == "tradr":
         return sum(_tradr_orders(world, i) for i in _tradr_accounts(world, source, manifest))
+    raise ValueError(f"no minimum for {source.kind}")  # pragma: no cover
+
+
+def token_pages(count: int) -> int:
+    """Requests the activities' paginator sends to walk `count` rows by page token."""
+    requests = 0
+    rows = [{"id": f"{n:012d}"} for n in range(count)]
+
+    async def fetch(query: Mapping[str, Any]) -> list[dict[str, Any]]:
+        nonlocal requests
+        requests += 1
+        token = query.get("page_token")
+        start = 0 if token is None else int(token) + 1
+        return rows[start : start + ACTIVITIES.page_size]
+
+    async def walk() -> None:
+        async for _ in ACTIVITIES.pages(fetch, {}):
+            pass
+
+    asyncio.run(walk())
+    return requests
+
+
+def _executed(world: World, account_id: str, since: datetime | None = None) -> list[Any]:
+    return [
+        a
+        for a in world.activities(account_id)
+        if a.is_executed and (since is None or a.at >= since)
+    ]
+
+
+def newest_first_pages(world: World, account_id: str, since: datetime | None) -> int:
+    """SnapTrade: pages of 1000, newest first, until one ends before `since` (or all)."""
+    times = sorted((a.at for a in _executed(world, account_id)), reverse=True)
+    requests, offset = 0, 0
+    while True:
+        requests += 1
+        page = times[offset : offset + ACTIVITIES_LIMIT]
+        offset += len(page)
+        if not page or offset >= len(times) or (since is not None and page[-1] < since):
+            return requests
+
+
+def activities_sync(
+    world: World, source: SourceConfig, manifest: Mapping[str, Any], read: ActivitiesRead
+) -> int:
+    """Requests of an activities sync of `source` read as `read` plans (no cursor: the
+    whole history)."""
+    since = read.since
+    if source.kind == "alpaca_broker":
+        accounts = [a.account_id for a in world.broker_accounts()]
+        if not since:  # every account's whole listing, then the journals
+            return token_pages(sum(len(_executed(world, a)) for a in accounts)) + 1
+        days = (world.clock.date() - min(since.values()).date()).days + 1
+        walked = [a for a in accounts if a not in since]
+        return days + 1 + sum(token_pages(len(_executed(world, a))) for a in walked)
+    if source.kind == "alpaca":
+        account_id = _alpaca_account(world, source)
+        return token_pages(len(_executed(world, account_id, since.get(account_id))))
+    if source.kind == "snaptrade":
+        return sum(
+            newest_first_pages(world, a.account_id, since.get(a.account_id))
+            for u in world.snaptrade_users()
+            for a in world.accounts_of_user(u.user_id)
+        )
+    if source.kind == "tradr":
+        total = 0
+        for number in _tradr_accounts(world, source, manifest):
+            start = since.get(str(number))
+            closed = [
+                t for t in world.tradr_trades(number) if start is None or t.closed_at >= start
+            ]
+            operations = [
+                t
+                for t in world.tradr_transactions(number)
+                if start is None or t.created_at >= start
+            ]
+            total += 1 + numbered_pages(len(closed) + len(operations))  # operations; summary
+            total += numbered_pages(len(world.tradr_positions(number)))  # open deals
+        return total
     raise ValueError(f"no minimum for {source.kind}")  # pragma: no cover
 
 

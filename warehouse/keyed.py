@@ -269,3 +269,34 @@ class KeyedWriter:
 
 def _literal(value: object) -> str:
     return literal(value.isoformat() if isinstance(value, datetime) else value)
+
+
+def delete_keys(lake: Lake, table_name: str, source: str, keys: pl.DataFrame, run_id: str) -> int:
+    """Delete a source's rows of these keys (the key's columns but `source`) in one
+    commit; the number deleted. What a read found no longer served goes this way."""
+    if keys.is_empty():
+        return 0
+    *grouped, last = [c for c in table(table_name).key if c != "source"]
+    groups = keys.group_by(grouped).agg(pl.col(last)) if grouped else None
+    listed = groups.iter_rows(named=True) if groups is not None else [{last: keys[last]}]
+    clauses = [
+        " AND ".join(
+            [*(f"{c} = {literal(row[c])}" for c in grouped),
+             f"{last} IN ({', '.join(literal(v) for v in row[last])})"]
+        )
+        for row in listed
+    ]  # fmt: skip
+    predicate = f"source = {literal(source)} AND (" + " OR ".join(f"({c})" for c in clauses) + ")"
+    commit = properties(
+        {writer_app_id(table_name, source): time.time_ns() // 1000},
+        {"brokerlake.run_id": run_id, "brokerlake.operation": "no longer served"},
+    )
+
+    def delete() -> int:
+        delta = lake.open(lake.uri(table_name))
+        if delta is None:
+            return 0
+        metrics = delta.delete(predicate, writer_properties=WRITER, commit_properties=commit)
+        return int(metrics.get("num_deleted_rows", 0))
+
+    return retrying(delete, f"deleting {keys.height} rows of {source} from {table_name}")
