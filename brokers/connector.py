@@ -14,6 +14,8 @@ from typing import Protocol
 
 import polars as pl
 
+from brokers.access import Access
+
 
 class Log(Protocol):
     """The part of a logger a connector uses (a `logging.Logger` or Dagster's `context.log`)."""
@@ -60,6 +62,11 @@ class Connector(Protocol):
 
     @property
     def requests_sent(self) -> int: ...
+
+    async def whoami(self) -> Access:
+        """What the credentials reach, from one cheap authenticated request (nothing is
+        written): for `brokerlake check`."""
+        ...
 
     async def accounts(self, ctx: FetchContext) -> AccountsBatch: ...
 
