@@ -9,6 +9,7 @@ from typing import Any
 import dagster as dg
 import httpx
 
+from assets.environment import claim
 from brokers.config import ConfigError, SourceConfig, load_sources, sandbox_sources
 from warehouse import Catalog, Lake
 
@@ -73,6 +74,12 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def lake(self) -> Lake:
         return Lake(Path(self.home))
+
+    def lake_for(self, source: SourceConfig) -> Lake:
+        """The lake, once its home is sure to hold this source's kind of data (sandbox or
+        real; see `assets.environment`)."""
+        claim(self.home, source.sandbox)
+        return self.lake
 
     @property
     def catalog(self) -> Catalog:
