@@ -223,12 +223,13 @@ class Transport:
                 return outcome
             if not outcome.throttled:  # a 429 asks to slow down (the budget has), not to stop
                 self._consecutive_failures += 1
-            if self._consecutive_failures >= self.settings.max_consecutive_failures:
+            stopping = self._consecutive_failures >= self.settings.max_consecutive_failures
+            if stopping and self._stopped is None:  # said once, by the attempt that stopped it
                 self._stopped = (
                     f"stopped after {self._consecutive_failures} failed attempts in a row "
                     f"(the last: {outcome.why}); the API looks unavailable, try again later"
                 )
-                self._check_running(endpoint)
+            self._check_running(endpoint)
             delay = self._delay(attempt, outcome.response)
             elapsed = time.monotonic() - started
             out_of_time = elapsed + delay > self.settings.retry_seconds

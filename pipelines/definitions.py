@@ -1,6 +1,11 @@
 """The code location `dagster dev -w workspace.yaml` loads: one set of assets per
-configured source (sources.yaml, or the built-in sandbox when there is none), their
-checks, the jobs, the schedules (on by default) and the warehouse resource."""
+configured source, with their checks, the jobs, the schedules (on by default) and the
+warehouse resource.
+
+The sources come from a sources file (`BROKERLAKE_SOURCES`, or `./sources.yaml`), or
+from the built-in sandbox when `BROKERLAKE_SANDBOX=1`; with neither, the location fails
+to load, saying so. The file is validated in full as it loads (every problem at once), so
+a bad file never reaches a run, and a lake holding the other kind of data is refused."""
 
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ from datetime import date
 import dagster as dg
 
 from assets import SourcesResource, WarehouseResource, asset_key, build_table_assets
+from assets.environment import check
 from assets.fetch import RETRY_POLICY
 from assets.partitions import daily_partitions
-from brokers.config import source_kinds
 from pipelines.embedded_sandbox import embedded_sandbox
 from pipelines.settings import Settings
 
@@ -27,6 +32,13 @@ ORDERS_JOB = "sync_orders"
 SNAPSHOT_SCHEDULE = "daily_snapshots_schedule"
 ORDERS_SCHEDULE = "sync_orders_schedule"
 ORDERS_EVERY_MINUTES = 15
+# Runs launched from the UI or a schedule run each step in a process of its own. They are
+# forked from a server that has already imported the code location (Dagster, polars,
+# Pandera, the connectors), so a step starts in a fraction of a second rather than
+# importing everything again; steps of different sources run in parallel.
+EXECUTOR = dg.multiprocess_executor.configured(
+    {"start_method": {"forkserver": {"preload_modules": ["pipelines.definitions"]}}}
+)
 SNAPSHOT_HOUR_UTC, SNAPSHOT_MINUTE = 21, 30  # after the US close, before midnight UTC
 
 
@@ -77,26 +89,35 @@ def build_definitions(
         ),
     ]
     return dg.Definitions(
-        assets=table_assets.assets,
-        asset_checks=table_assets.checks,
+        assets=table_assets,
         jobs=[sync_all, daily, orders_job],
         schedules=schedules,
+        executor=EXECUTOR,
         resources={"sources": sources, "warehouse": WarehouseResource(home=home)},
     )
 
 
-def sources_for(settings: Settings) -> tuple[SourcesResource, dict[str, str]]:
-    """The sources resource and {source name: broker kind} for these settings."""
-    if settings.sources_file is not None:
-        return SourcesResource(path=str(settings.sources_file)), source_kinds(settings.sources_file)
-    sandbox = embedded_sandbox(
-        settings.sandbox_seed,
-        settings.sandbox_clock,
-        settings.sandbox_faults,
-        settings.sandbox_drift,
-    )
-    resource = SourcesResource(sandbox_url=sandbox.base_url)
-    return resource, {source.name: source.kind for source in resource.load()}
+def sources_for(
+    settings: Settings, *, check_home: bool = True
+) -> tuple[SourcesResource, dict[str, str]]:
+    """The sources resource and {source name: broker kind} for these settings: a sources
+    file validated in full (every problem at once, a ConfigError), or the built-in
+    sandbox. With `check_home`, the home must hold data of that kind, or none yet."""
+    if settings.uses_sandbox:
+        sandbox = embedded_sandbox(
+            settings.sandbox_seed,
+            settings.sandbox_clock,
+            settings.sandbox_faults,
+            settings.sandbox_drift,
+        )
+        resource = SourcesResource(sandbox_url=sandbox.base_url)
+    else:
+        assert settings.sources_file is not None
+        resource = SourcesResource(path=str(settings.sources_file.resolve()))
+    sources = resource.load()
+    for sandboxed in {source.sandbox for source in sources} if check_home else ():
+        check(settings.home, sandboxed)
+    return resource, {source.name: source.kind for source in sources}
 
 
 @dg.definitions

@@ -4,7 +4,6 @@ uninterrupted run, with no partial or orphan file left in the lake."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,19 +13,38 @@ from pathlib import Path
 import polars as pl
 
 from schemas import TABLES
-from tests.e2e.demo_runs import CLOCK, demo, snapshot
+from tests.e2e.demo_runs import CLOCK, demo, environment, snapshot
 from warehouse.lake import MARKS
 
-KILL_AFTER_SECONDS = [1.0, 1.6, 2.2, 2.8, 3.4]
+# Kill points: once a run has written this many files to the lake, so each kill lands
+# mid-run, whatever the machine's speed (a demo run writes about a hundred).
+KILL_AT_FILES = [1, 5, 15, 30, 50]
 
 
 def start_demo(home: Path) -> subprocess.Popen:
     command = [sys.executable, "-m", "pipelines.cli", "demo", "--home", str(home)]
     command += ["--sandbox-clock", CLOCK.isoformat(), "--seed", "0"]
-    env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "BROKERLAKE_SOURCES"}}
     return subprocess.Popen(
-        command, cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command, cwd=home, env=environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+
+
+def written_since(lake: Path, began: int) -> int:
+    """Files of the lake written since `began` (nanoseconds since the epoch)."""
+    if not lake.is_dir():
+        return 0
+    return sum(1 for path in lake.rglob("*") if path.is_file() and path.stat().st_mtime_ns >= began)
+
+
+def kill_when(process: subprocess.Popen, lake: Path, files: int, began: int) -> bool:
+    """SIGKILL the run once it has written `files` files; False if it ended before."""
+    while written_since(lake, began) < files:
+        if process.poll() is not None:
+            return False
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    return True
 
 
 def test_killed_runs_then_a_rerun_equal_a_clean_run(tmp_path, first_run):
@@ -34,15 +52,11 @@ def test_killed_runs_then_a_rerun_equal_a_clean_run(tmp_path, first_run):
 
     crashed = tmp_path / "crashed"
     crashed.mkdir()
-    killed_mid_run = 0
-    for delay in KILL_AFTER_SECONDS:
+    for files in KILL_AT_FILES:
+        began = time.time_ns()
         process = start_demo(crashed)
-        time.sleep(delay)
-        if process.poll() is None:
-            killed_mid_run += 1
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-    assert killed_mid_run >= 3  # most kills landed while the run was working
+        killed = kill_when(process, crashed / "lake", files, began)
+        assert killed, process.returncode  # a demo run writes more files than any point
 
     result = demo(crashed)
     assert result.returncode == 0, result.stdout[-3000:]
