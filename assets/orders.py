@@ -21,7 +21,6 @@ from assets.tables_common import (
     ORDERS_FRESHNESS,
     asset_key,
     group,
-    pool,
     since,
     step_metadata,
 )
@@ -34,7 +33,9 @@ class OrdersConfig(dg.Config):
     lookback_hours: float = DEFAULT_LOOKBACK.total_seconds() / 3600
 
 
-def orders_step(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.AssetsDefinition:
+def orders_step(
+    source: str, kind: str, retry: dg.RetryPolicy | None, pool: str | None
+) -> dg.AssetsDefinition:
     @dg.asset(
         key=asset_key(source, "orders"),
         deps=[asset_key(source, "accounts")],
@@ -42,7 +43,7 @@ def orders_step(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.Asse
         group_name=group(source),
         description=DESCRIPTIONS["orders"],
         kinds={kind},
-        pool=pool(source),
+        pool=pool,
         retry_policy=retry,
         freshness_policy=ORDERS_FRESHNESS,
     )

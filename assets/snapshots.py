@@ -25,7 +25,6 @@ from assets.tables_common import (
     SNAPSHOT_FRESHNESS,
     asset_key,
     group,
-    pool,
     since,
     step_metadata,
 )
@@ -36,7 +35,11 @@ SNAPSHOTS_STEP = "snapshots"  # the step's name after the source's group: `<grou
 
 
 def snapshots_step(
-    source: str, kind: str, days: dg.PartitionsDefinition, retry: dg.RetryPolicy | None
+    source: str,
+    kind: str,
+    days: dg.PartitionsDefinition,
+    retry: dg.RetryPolicy | None,
+    pool: str | None,
 ) -> dg.AssetsDefinition:
     specs = [
         dg.AssetSpec(
@@ -55,7 +58,7 @@ def snapshots_step(
         specs=specs,
         check_specs=check_specs(source, DAILY_TABLES, days),
         partitions_def=days,
-        pool=pool(source),
+        pool=pool,
         retry_policy=retry,
     )
     def _snapshots(

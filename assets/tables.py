@@ -19,17 +19,27 @@ from assets.fetch import RETRY_POLICY
 from assets.orders import orders_step
 from assets.partitions import daily_partitions
 from assets.snapshots import snapshots_step
-from assets.tables_common import TABLE_NAMES, asset_key
+from assets.tables_common import TABLE_NAMES, asset_key, pool
 
 
 def build_table_assets(
-    sources: Mapping[str, str], first_day: date, retry: dg.RetryPolicy | None = RETRY_POLICY
+    sources: Mapping[str, str],
+    first_day: date,
+    retry: dg.RetryPolicy | None = RETRY_POLICY,
+    *,
+    pooled: bool = True,
 ) -> list[dg.AssetsDefinition]:
-    """The steps of {source name: broker kind}, daily partitions from `first_day`."""
+    """The steps of {source name: broker kind}, daily partitions from `first_day`.
+    `pooled=False` leaves the steps out of the per-source pools (a run in one process
+    runs one step at a time anyway, and a run killed there would hold its pool slot)."""
     days = daily_partitions(first_day)
     steps = []
     for source, kind in sorted(sources.items()):
-        steps += [snapshots_step(source, kind, days, retry), orders_step(source, kind, retry)]
+        slot = pool(source) if pooled else None
+        steps += [
+            snapshots_step(source, kind, days, retry, slot),
+            orders_step(source, kind, retry, slot),
+        ]
     return steps
 
 

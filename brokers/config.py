@@ -342,7 +342,7 @@ def sandbox_sources(manifest: Mapping[str, Any]) -> list[SourceConfig]:
                 secret_key=account["secret_key"],
             )
     snaptrade = apis.get("snaptrade")
-    if snaptrade:
+    if snaptrade and snaptrade["users"]:  # a world with no SnapTrade users has no source
         secrets = {user["user_id"]: user["user_secret"] for user in snaptrade["users"]}
         add(
             snaptrade,

@@ -47,10 +47,14 @@ def build_definitions(
     kinds: Mapping[str, str],
     home: str,
     first_day: date,
-    retries: bool = True,
+    in_process: bool = False,
 ) -> dg.Definitions:
-    """`retries=False`: steps fail at once (the demo reports failures; schedules retry)."""
-    table_assets = build_table_assets(kinds, first_day, RETRY_POLICY if retries else None)
+    """`in_process`: for a run in this process (the command line's), whose steps fail at
+    once (it reports failures; the schedules retry) and take no pool slots (it runs one
+    step at a time, and a run killed there would hold its slots for good)."""
+    table_assets = build_table_assets(
+        kinds, first_day, None if in_process else RETRY_POLICY, pooled=not in_process
+    )
     days = daily_partitions(first_day)
     orders = dg.AssetSelection.assets(*[asset_key(name, "orders") for name in kinds])
     snapshots = dg.AssetSelection.all() - orders

@@ -24,12 +24,12 @@ Out = Callable[[str], None]
 def in_process_job(
     settings: Settings, name: str, first_day: date, progress: Progress | None = None
 ) -> tuple[dg.JobDefinition, list[str], Path]:
-    """A job of these settings' definitions, run in this process without step retries (a
-    failure is reported at once; the schedules retry); with the source names and home.
+    """A job of these settings' definitions, to run in this process (no step retries, no
+    pool slots: see `build_definitions`); with the source names and home.
     With `progress`, the run's events go to it rather than to the terminal."""
     sources, kinds = sources_for(settings)
     home = settings.home.resolve()
-    defs = build_definitions(sources, kinds, str(home), first_day, retries=False)
+    defs = build_definitions(sources, kinds, str(home), first_day, in_process=True)
     if progress is not None:
         progress.sources[:] = sorted(kinds)
         defs = dg.Definitions.merge(

@@ -19,6 +19,7 @@ from warehouse.lake import MARKS
 # Kill points: once a run has written this many files to the lake, so each kill lands
 # mid-run, whatever the machine's speed (a demo run writes about a hundred).
 KILL_AT_FILES = [1, 5, 15, 30, 50]
+STUCK_SECONDS = 300
 
 
 def start_demo(home: Path) -> subprocess.Popen:
@@ -37,10 +38,16 @@ def written_since(lake: Path, began: int) -> int:
 
 
 def kill_when(process: subprocess.Popen, lake: Path, files: int, began: int) -> bool:
-    """SIGKILL the run once it has written `files` files; False if it ended before."""
+    """SIGKILL the run once it has written `files` files; False if it ended before. (A
+    run that writes nothing for minutes is stuck: it is killed and the test fails.)"""
+    deadline = time.monotonic() + STUCK_SECONDS
     while written_since(lake, began) < files:
         if process.poll() is not None:
             return False
+        if time.monotonic() > deadline:
+            process.kill()
+            written = written_since(lake, began)
+            raise AssertionError(f"the demo wrote {written} files in {STUCK_SECONDS} s: stuck")
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
