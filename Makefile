@@ -29,8 +29,11 @@ demo: $(STAMP)
 	@test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	@$(RUN_ENV) $(BIN)/brokerlake demo --home $(HOME_DIR) $(ARGS)
 
+# The test files run on every core (pytest-xdist), a file's tests in one worker so its
+# fixtures are built once.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Throughput, memory and requests against the sandbox: SCALE=S (the demo world), M or L.
 SCALE ?= S

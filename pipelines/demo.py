@@ -32,9 +32,8 @@ def in_process_job(
     defs = build_definitions(sources, kinds, str(home), first_day, in_process=True)
     if progress is not None:
         progress.sources[:] = sorted(kinds)
-        defs = dg.Definitions.merge(
-            defs, dg.Definitions(loggers={PROGRESS_LOGGER: progress_logger(progress)})
-        )
+        loggers = {PROGRESS_LOGGER: progress_logger(progress), "console": dg.colored_console_logger}
+        defs = dg.Definitions.merge(defs, dg.Definitions(loggers=loggers))
     return defs.resolve_job_def(name), sorted(kinds), home
 
 

@@ -18,7 +18,7 @@ from warehouse.lake import MARKS
 
 # Kill points: once a run has written this many files to the lake, so each kill lands
 # mid-run, whatever the machine's speed (a demo run writes about a hundred).
-KILL_AT_FILES = [1, 5, 15, 30, 50]
+KILL_AT_FILES = [1, 12, 40]
 STUCK_SECONDS = 300
 
 
