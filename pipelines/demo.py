@@ -22,19 +22,19 @@ Out = Callable[[str], None]
 
 
 def in_process_job(
-    settings: Settings, name: str, first_day: date, progress: Progress | None = None
+    settings: Settings, name: str, first_day: date, say: Progress | None = None
 ) -> tuple[dg.JobDefinition, list[str], Path]:
     """A job of these settings' definitions, to run in this process (no step retries, no
-    pool slots: see `build_definitions`); with the source names and home.
-    With `progress`, the run's events go to it rather than to the terminal."""
+    pool slots: see `build_definitions`); with the source names and home. With `say`, the
+    run's events go to that progress (told the sources) rather than to the terminal."""
     sources, kinds = sources_for(settings)
-    home = settings.home.resolve()
+    names, home = sorted(kinds), settings.home.resolve()
     defs = build_definitions(sources, kinds, str(home), first_day, in_process=True)
-    if progress is not None:
-        progress.sources[:] = sorted(kinds)
-        loggers = {PROGRESS_LOGGER: progress_logger(progress), "console": dg.colored_console_logger}
+    if say is not None:
+        say.follow(names)
+        loggers = {PROGRESS_LOGGER: progress_logger(say), "console": dg.colored_console_logger}
         defs = dg.Definitions.merge(defs, dg.Definitions(loggers=loggers))
-    return defs.resolve_job_def(name), sorted(kinds), home
+    return defs.resolve_job_def(name), names, home
 
 
 def run_config(verbose: bool) -> dict[str, object]:
@@ -56,7 +56,7 @@ def run_demo(settings: Settings, out: Out = print, *, verbose: bool = False) -> 
     """Materialize every asset of every source for the day; returns the number of sources
     that failed."""
     out(describe(settings))
-    progress = Progress([], out, verbose=verbose)
+    progress = Progress(out, verbose=verbose)
     job, names, home = in_process_job(settings, SYNC_JOB, settings.first_day, progress)
     out(f"Syncing {len(names)} sources for {settings.day} into {home} ...")
     instance = dagster_instance(home)
@@ -100,7 +100,7 @@ def run_backfill(
     """The daily snapshots of every day in [first, last], oldest first, one run a day (as a
     backfill from the UI launches them); returns the number of failed (day, source)."""
     out(describe(settings))
-    progress = Progress([], out, verbose=verbose)
+    progress = Progress(out, verbose=verbose)
     job, names, home = in_process_job(
         settings, SNAPSHOT_JOB, min(first, settings.first_day), progress
     )

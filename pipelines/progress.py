@@ -36,14 +36,16 @@ class Progress(logging.Handler):
     """Collects each step's outcome from the run's events and says it when the step ends.
     `verbose` adds the failure's traceback."""
 
-    def __init__(
-        self, sources: list[str], out: Callable[[str], None], *, verbose: bool = False
-    ) -> None:
+    def __init__(self, out: Callable[[str], None], *, verbose: bool = False) -> None:
         super().__init__(level=logging.DEBUG)
-        self.sources = sources
         self.out = out
         self.verbose = verbose
+        self.sources: list[str] = []
         self.steps: dict[str, StepOutcome] = {}
+
+    def follow(self, sources: list[str]) -> None:
+        """The sources whose steps to follow (a run's steps are named after them)."""
+        self.sources = list(sources)
 
     def emit(self, record: logging.LogRecord) -> None:
         event: dg.DagsterEvent | None = getattr(record, "dagster_event", None)
