@@ -33,11 +33,18 @@ SNAPSHOT_SCHEDULE = "daily_snapshots_schedule"
 ORDERS_SCHEDULE = "sync_orders_schedule"
 ORDERS_EVERY_MINUTES = 15
 # Runs launched from the UI or a schedule run each step in a process of its own. They are
-# forked from a server that has already imported the code location (Dagster, polars,
-# Pandera, the connectors), so a step starts in a fraction of a second rather than
-# importing everything again; steps of different sources run in parallel.
+# forked from a server that has already imported the run's entry point, the code location
+# (Dagster, polars, Pandera, the connectors) and the instance's storage, so a step starts
+# in a fraction of a second rather than importing everything again; steps of different
+# sources run in parallel. (A module missing from this list is skipped, not an error.)
+PRELOADED = [
+    "__main__",
+    "pipelines.definitions",
+    "dagster._core.storage.sqlite_storage",
+    "dagster._core.storage.local_compute_log_manager",
+]
 EXECUTOR = dg.multiprocess_executor.configured(
-    {"start_method": {"forkserver": {"preload_modules": ["pipelines.definitions"]}}}
+    {"start_method": {"forkserver": {"preload_modules": PRELOADED}}}
 )
 SNAPSHOT_HOUR_UTC, SNAPSHOT_MINUTE = 21, 30  # after the US close, before midnight UTC
 
