@@ -68,10 +68,9 @@ def orders_step(
             return await sync_orders(connector, ctx, read, lake, source), read
 
         began = time.perf_counter()
-        with connector_session(source_config) as session:
+        with warehouse.refreshed(), connector_session(source_config) as session:
             counts, read = session.run(read_orders)
             requests = session.requests
-        warehouse.catalog.refresh()
         context.log.info(f"source {source}: orders: {counts}")
         earliest = min(read.since.values()).isoformat() if read.since else None
         rows = partial(lake.read_run, "orders", source, ctx.run_id)

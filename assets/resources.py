@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -11,6 +13,7 @@ import httpx
 
 from assets.environment import claim
 from brokers.config import ConfigError, SourceConfig, load_sources, sandbox_sources
+from brokers.http import tls
 from warehouse import Catalog, Lake
 
 MANIFEST_PATH = "/_sandbox/manifest"
@@ -56,7 +59,7 @@ class SourcesResource(dg.ConfigurableResource):
 
 def sandbox_manifest(base_url: str) -> dict[str, Any]:
     """What a running sandbox serves (URLs, credentials, clock), from its manifest."""
-    response = httpx.get(base_url + MANIFEST_PATH, timeout=10)
+    response = httpx.get(base_url + MANIFEST_PATH, timeout=10, verify=tls())
     response.raise_for_status()
     return response.json()
 
@@ -84,3 +87,15 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def catalog(self) -> Catalog:
         return Catalog(Path(self.home))
+
+    @contextmanager
+    def refreshed(self) -> Iterator[None]:
+        """The catalog refreshed once the block ends, whatever landed: after a failure too,
+        without a failed refresh hiding the failure."""
+        try:
+            yield
+        except BaseException:
+            with suppress(Exception):
+                self.catalog.refresh()
+            raise
+        self.catalog.refresh()

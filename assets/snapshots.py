@@ -68,16 +68,15 @@ def snapshots_step(
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         day = partition_day(context)
         config = sources.get(source, day)
-        step = Step(source, day, warehouse.lake_for(config), fetch_context(context), warehouse)
-        with connector_session(config) as session:
+        lake, allowed = warehouse.lake_for(config), warehouse.max_quarantined_share
+        step = Step(source, day, lake, fetch_context(context), allowed)
+        with warehouse.refreshed(), connector_session(config) as session:
             yield from step.accounts(session, sandbox=config.sandbox)
-            warehouse.catalog.refresh()
-            accounts = step.lake.read_history_day("accounts", source, day)
+            accounts = lake.read_history_day("accounts", source, day)
             landed = {}
             for name in ("balances", "positions"):
                 result, landed[name] = step.snapshot(session, name, accounts)
                 yield result
-        warehouse.catalog.refresh()
         yield equity(source, landed["balances"], landed["positions"], warehouse.equity_tolerance)
 
     return _snapshots
@@ -91,7 +90,7 @@ class Step:
     day: date
     lake: Lake
     ctx: FetchContext
-    warehouse: WarehouseResource
+    allowed: float  # the share of fetched rows that may go to quarantine
 
     def accounts(self, session: Session, *, sandbox: bool) -> Iterator[dg.MaterializeResult]:
         """Users, connections and accounts, landed and checked; a failed accounts
@@ -114,7 +113,6 @@ class Step:
                 check_results=checks,
             )
         if blocked is not None:
-            self.warehouse.catalog.refresh()
             raise dg.Failure(
                 description=f"source {source}: the accounts landed fail their {CONTRACT} "
                 f"check ({blocked}); balances and positions were not read",
@@ -149,7 +147,3 @@ class Step:
             ),
         )
         return result, landed
-
-    @property
-    def allowed(self) -> float:
-        return self.warehouse.max_quarantined_share

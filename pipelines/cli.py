@@ -8,8 +8,6 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from assets.environment import EnvironmentMismatch
-from brokers.errors import ConfigError
 from pipelines.settings import Settings, parse_clock
 
 INVALID = 2  # the sources cannot be loaded (as argparse's usage errors)
@@ -180,6 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     if args.command == "backfill" and args.last < args.first:
         _parser().error(f"--to {args.last} is before --from {args.first}")
+    from assets.environment import EnvironmentMismatch
+    from brokers.errors import ConfigError
+
     try:
         return _run(args)
     except (ConfigError, EnvironmentMismatch) as exc:
