@@ -28,7 +28,7 @@ from assets.tables_common import (
     since,
     step_metadata,
 )
-from brokers.connector import Connector, FetchContext, Snapshot
+from brokers.connector import Connector, Snapshot
 from warehouse import Lake
 
 SNAPSHOTS_STEP = "snapshots"  # the step's name after the source's group: `<group>__snapshots`
@@ -69,7 +69,7 @@ def snapshots_step(
         day = partition_day(context)
         config = sources.get(source, day)
         lake, allowed = warehouse.lake_for(config), warehouse.max_quarantined_share
-        step = Step(source, day, lake, fetch_context(context), allowed)
+        step = Step(source, day, lake, context, allowed)
         with warehouse.refreshed(), connector_session(config) as session:
             yield from step.accounts(session, sandbox=config.sandbox)
             accounts = lake.read_history_day("accounts", source, day)
@@ -89,16 +89,18 @@ class Step:
     source: str
     day: date
     lake: Lake
-    ctx: FetchContext
+    # Each table is read in a fetch context of its own: its rows' `fetched_at`, and the
+    # warnings its metadata shows.
+    context: dg.AssetExecutionContext
     allowed: float  # the share of fetched rows that may go to quarantine
 
     def accounts(self, session: Session, *, sandbox: bool) -> Iterator[dg.MaterializeResult]:
         """Users, connections and accounts, landed and checked; a failed accounts
         contract stops the step before balances and positions are read."""
-        source, day, lake = self.source, self.day, self.lake
+        source, day, lake, ctx = self.source, self.day, self.lake, fetch_context(self.context)
         began, sent = time.perf_counter(), session.requests
-        batch = session.run(lambda c: c.accounts(self.ctx))
-        stored = store_accounts(lake, source, batch, run_id=self.ctx.run_id, day=day)
+        batch = session.run(lambda c: c.accounts(ctx))
+        stored = store_accounts(lake, source, batch, run_id=ctx.run_id, day=day)
         took = {"requests": session.requests - sent, "seconds": since(began)}
         blocked = None
         for name, counts in stored.items():
@@ -106,10 +108,10 @@ class Step:
             checks = table_checks(Landed(source, name, counts, rows), self.allowed)
             if name == "accounts" and not checks[0].passed:
                 blocked = checks[0].metadata["problems"].value
-            self.ctx.log.info(f"source {source}: {name} on {day}: {counts.metadata()}")
+            ctx.log.info(f"source {source}: {name} on {day}: {counts.metadata()}")
             yield dg.MaterializeResult(
                 asset_key=asset_key(source, name),
-                metadata=step_metadata(counts, self.ctx, **took, sandbox=sandbox),
+                metadata=step_metadata(counts, ctx, **took, sandbox=sandbox),
                 check_results=checks,
             )
         if blocked is not None:
@@ -123,7 +125,7 @@ class Step:
         self, session: Session, name: str, accounts: pl.DataFrame
     ) -> tuple[dg.MaterializeResult, pl.DataFrame]:
         """Balances or positions of the accounts, landed and checked; and the rows landed."""
-        source, day, ctx = self.source, self.day, self.ctx
+        source, day, ctx = self.source, self.day, fetch_context(self.context)
         began, sent = time.perf_counter(), session.requests
 
         async def read(connector: Connector) -> Snapshot:

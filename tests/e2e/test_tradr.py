@@ -106,6 +106,12 @@ def test_a_key_that_can_write_is_warned_about_in_the_log_and_in_dagsters_metadat
         limit=10,
     ).records
     assert others and "warnings" not in others[0].asset_materialization.metadata
+    # Read in the same step, the writer's balances carry only their own warnings: none.
+    balances = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(["tradr-writer", "balances"])),
+        limit=10,
+    ).records
+    assert balances and "warnings" not in balances[0].asset_materialization.metadata
 
 
 def test_a_balance_of_one_tenth_is_exactly_one_tenth(run):
