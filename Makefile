@@ -7,6 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.brokerlake-installed
 HOME_DIR ?= data
 export DAGSTER_HOME ?= $(abspath $(HOME_DIR))/dagster
+# `make demo` and `make ui` read the built-in sandbox, unless SOURCES names a sources file
+# (or BROKERLAKE_SOURCES does): `make demo SOURCES=sources.yaml`.
+SOURCES ?=
+ifneq ($(strip $(SOURCES)),)
+RUN_ENV := BROKERLAKE_SOURCES=$(abspath $(SOURCES))
+else ifeq ($(strip $(BROKERLAKE_SOURCES)),)
+RUN_ENV := BROKERLAKE_SANDBOX=1
+endif
 
 .PHONY: demo test bench ui lint lock clean
 
@@ -17,11 +25,15 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 demo: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
-	$(BIN)/brokerlake demo --home $(HOME_DIR) $(ARGS)
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	@$(RUN_ENV) $(BIN)/brokerlake demo --home $(HOME_DIR) $(ARGS)
 
+# The test files run on every core (pytest-xdist), a file's tests in one worker so its
+# fixtures are built once.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Throughput, memory and requests against the sandbox: SCALE=S (the demo world), M or L.
 SCALE ?= S
@@ -29,9 +41,9 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --scale $(SCALE)
 
 ui: $(STAMP)
-	mkdir -p $(DAGSTER_HOME)
-	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	BROKERLAKE_HOME=$(abspath $(HOME_DIR)) $(BIN)/dagster dev -w workspace.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(RUN_ENV) BROKERLAKE_HOME=$(abspath $(HOME_DIR)) $(BIN)/dagster dev -w workspace.yaml
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""Asset checks, shown in the UI beside each table:
+"""Asset checks, run inside the step that lands a table and shown in the UI beside it:
 
 - `contract` (blocking): what landed satisfies the Pandera contract, and no more than the
   allowed share of fetched rows went to quarantine; a failure stops the source's
@@ -12,191 +12,134 @@
   reports, within a stated tolerance.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
 import dagster as dg
 import polars as pl
 
-from assets.partitions import partition_day
-from assets.resources import WarehouseResource
-from assets.tables_common import ACCOUNT_TABLES, DAILY_TABLES, TABLE_NAMES, asset_key
+from assets.store import StoreCounts
+from assets.tables_common import asset_key
 from schemas import validate
 
 # CFD and FX positions are margined: the account's equity holds their profit or loss, not
 # their notional value.
 MARGINED = ("cfd", "fx")
+CONTRACT, RECONCILIATION, EQUITY = "contract", "reconciliation", "equity"
 
 
-def table_checks(source: str, days: dg.PartitionsDefinition) -> list[dg.AssetChecksDefinition]:
-    checks = []
-    for table in TABLE_NAMES:
-        partitions = days if table in DAILY_TABLES else None
-        checks += [
-            contract_check(source, table, partitions),
-            reconciliation_check(source, table, partitions),
+def check_specs(
+    source: str, tables: tuple[str, ...], partitions: dg.PartitionsDefinition | None
+) -> list[dg.AssetCheckSpec]:
+    """The checks of `tables` of one source; equity on balances when they are among them."""
+    specs = []
+    for table in tables:
+        key = asset_key(source, table)
+        specs += [
+            dg.AssetCheckSpec(
+                CONTRACT,
+                asset=key,
+                blocking=True,
+                partitions_def=partitions,
+                description="What landed satisfies the table's Pandera contract, and at most "
+                "the allowed share of fetched rows was quarantined (blocking).",
+            ),
+            dg.AssetCheckSpec(
+                RECONCILIATION,
+                asset=key,
+                partitions_def=partitions,
+                description="Rows fetched = rows written + rows quarantined (+ older "
+                "versions of an order superseded in the same read), and the lake (as the "
+                "step's commit left it) holds the rows the step landed.",
+            ),
         ]
-    checks.append(equity_check(source, days))
-    return checks
+    if "balances" in tables and "positions" in tables:
+        specs.append(
+            dg.AssetCheckSpec(
+                EQUITY,
+                asset=asset_key(source, "balances"),
+                additional_deps=[asset_key(source, "positions")],
+                partitions_def=partitions,
+                description="Per account: cash plus position market value (profit or loss "
+                "for CFD and FX) against the equity the broker reports, within the stated "
+                "tolerance.",
+            )
+        )
+    return specs
 
 
 @dataclass(frozen=True)
 class Landed:
-    """What the checked step reported (its counts) and left in the lake (its rows as of
-    the version it committed, in batches: the orders of a run can be millions)."""
+    """What a step reported for one table (its counts) and left in the lake (its rows as
+    of the version it committed, in batches: the orders of a run can be millions)."""
 
-    fetched: int
-    written: int
-    quarantined: int
+    source: str
+    table: str
+    counts: StoreCounts
     batches: Callable[[], Iterator[pl.DataFrame]]
-    merged: dict[str, int] | None = None  # keyed tables: inserted, updated, ...
-
-    @property
-    def balanced(self) -> bool:
-        """Every row fetched was written, quarantined or superseded (keyed tables)."""
-        superseded = self.merged["superseded"] if self.merged else 0
-        return self.fetched == self.written + self.quarantined + superseded
 
     def expected_in_lake(self) -> tuple[int, int]:
         """The fewest and most rows the step can have left in the lake as its own."""
-        if self.merged is None:
-            return self.written, self.written
-        landed = self.merged["inserted"] + self.merged["updated"]
-        return landed - self.merged["repeated"], landed
+        merged = self.counts.merged
+        if merged is None:
+            return self.counts.written, self.counts.written
+        landed = merged.inserted + merged.updated
+        return landed - merged.repeated, landed
 
     def merge_balanced(self) -> bool:
-        """Each written row was inserted, updated or unchanged."""
-        if self.merged is None:
+        """Each written row was inserted, updated or unchanged (keyed tables)."""
+        merged = self.counts.merged
+        if merged is None:
             return True
-        return self.written == sum(self.merged[k] for k in ("inserted", "updated", "unchanged"))
+        return self.counts.written == merged.inserted + merged.updated + merged.unchanged
 
 
-MERGE_COUNTS = ("superseded", "inserted", "updated", "unchanged", "repeated")
-
-
-def landed(
-    context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, source: str, table: str
-) -> Landed | None:
-    """The latest materialization of the checked asset (the day's partition, for daily
-    tables) and the rows it wrote: the day's partition, or the orders of its run. None
-    when there is none."""
-    day = partition_day(context) if table in DAILY_TABLES else None
-    records = context.instance.fetch_materializations(
-        dg.AssetRecordsFilter(
-            asset_key=asset_key(source, table), asset_partitions=[str(day)] if day else None
-        ),
-        limit=1,
-    ).records
-    if not records:
-        return None
-    metadata = records[0].asset_materialization.metadata
-
-    def count(name: str) -> int:
-        return int(metadata[name].value)  # type: ignore[arg-type]
-
-    lake = warehouse.lake
-    run_id = records[0].run_id
-    version = count("lake_version") if "lake_version" in metadata else None
-    batches: Callable[[], Iterator[pl.DataFrame]]
-    merged = None
-    if day is None:  # orders: the rows the run merged
-        batches = partial(lake.read_run, table, source, run_id, version=version)
-        merged = {kind: count(f"rows_{kind}") for kind in MERGE_COUNTS}
-    elif table in ACCOUNT_TABLES:
-        batches = partial(iter, [lake.read_history_day(table, source, day, as_of=version)])
-    else:
-        batches = partial(iter, [lake.read_day(table, source, day, as_of=version)])
-    fetched, written, quarantined = (
-        count(name) for name in ("rows_fetched", "rows_written", "rows_quarantined")
-    )
-    return Landed(fetched, written, quarantined, batches, merged)
-
-
-NOT_MATERIALIZED = dg.AssetCheckResult(passed=False, metadata={"reason": "not materialized"})
-
-
-def contract_check(
-    source: str, table: str, partitions: dg.PartitionsDefinition | None
-) -> dg.AssetChecksDefinition:
-    key = asset_key(source, table)
-
-    @dg.asset_check(
-        asset=key,
-        name="contract",
-        blocking=True,
-        partitions_def=partitions,
-        description="What landed satisfies the table's Pandera contract, and at most the "
-        "allowed share of fetched rows was quarantined (blocking).",
-    )
-    def _contract(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        step = landed(context, warehouse, source, table)
-        if step is None:
-            return NOT_MATERIALIZED
-        checked = failing = 0
-        for rows in step.batches():
-            checked += rows.height
-            failing += validate(table, rows).quarantined.height
-        share = step.quarantined / step.fetched if step.fetched else 0.0
-        limit = warehouse.max_quarantined_share
-        problems = []
-        if failing:
-            problems.append(f"{failing} landed rows break the contract")
-        if share > limit:
-            problems.append(
-                f"{step.quarantined} of {step.fetched} fetched rows quarantined ({share:.1%}, "
-                f"more than the allowed {limit:.1%}): see quarantine_{table}"
-            )
-        return dg.AssetCheckResult(
-            passed=not problems,
-            metadata={
-                "rows_checked": checked,
-                "quarantined_share": round(share, 4),
-                "max_quarantined_share": limit,
-                **({"problems": "; ".join(problems)} if problems else {}),
-            },
+def contract(landed: Landed, max_quarantined_share: float) -> dg.AssetCheckResult:
+    checked = failing = 0
+    for rows in landed.batches():
+        checked += rows.height
+        failing += validate(landed.table, rows).quarantined.height
+    counts = landed.counts
+    share = counts.quarantined / counts.fetched if counts.fetched else 0.0
+    problems = []
+    if failing:
+        problems.append(f"{failing} landed rows break the contract")
+    if share > max_quarantined_share:
+        problems.append(
+            f"{counts.quarantined} of {counts.fetched} fetched rows quarantined ({share:.1%}, "
+            f"more than the allowed {max_quarantined_share:.1%}): see quarantine_{landed.table}"
         )
-
-    return _contract
-
-
-def reconciliation_check(
-    source: str, table: str, partitions: dg.PartitionsDefinition | None
-) -> dg.AssetChecksDefinition:
-    key = asset_key(source, table)
-
-    @dg.asset_check(
-        asset=key,
-        name="reconciliation",
-        partitions_def=partitions,
-        description="Rows fetched = rows written + rows quarantined (+ older versions of an "
-        "order superseded in the same read), and the lake (as the step's commit left it) "
-        "holds the rows the step landed.",
+    return dg.AssetCheckResult(
+        asset_key=asset_key(landed.source, landed.table),
+        check_name=CONTRACT,
+        passed=not problems,
+        metadata={
+            "rows_checked": checked,
+            "quarantined_share": round(share, 4),
+            "max_quarantined_share": max_quarantined_share,
+            **({"problems": "; ".join(problems)} if problems else {}),
+        },
     )
-    def _reconciliation(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        step = landed(context, warehouse, source, table)
-        if step is None:
-            return NOT_MATERIALIZED
-        balanced = step.balanced
-        in_lake = sum(rows.height for rows in step.batches())
-        fewest, most = step.expected_in_lake()
-        return dg.AssetCheckResult(
-            passed=balanced and step.merge_balanced() and fewest <= in_lake <= most,
-            metadata={
-                "rows_fetched": step.fetched,
-                "rows_written": step.written,
-                "rows_quarantined": step.quarantined,
-                "rows_in_lake": in_lake,
-                **({f"rows_{k}": v for k, v in step.merged.items()} if step.merged else {}),
-            },
-        )
 
-    return _reconciliation
+
+def reconciliation(landed: Landed) -> dg.AssetCheckResult:
+    counts = landed.counts
+    in_lake = sum(rows.height for rows in landed.batches())
+    fewest, most = landed.expected_in_lake()
+    return dg.AssetCheckResult(
+        asset_key=asset_key(landed.source, landed.table),
+        check_name=RECONCILIATION,
+        passed=counts.balanced and landed.merge_balanced() and fewest <= in_lake <= most,
+        metadata={**counts.metadata(), "rows_in_lake": in_lake},
+    )
+
+
+def table_checks(landed: Landed, max_quarantined_share: float) -> list[dg.AssetCheckResult]:
+    """Both checks every table has."""
+    return [contract(landed, max_quarantined_share), reconciliation(landed)]
 
 
 def equity_gaps(balances: pl.DataFrame, positions: pl.DataFrame, tolerance: float) -> pl.DataFrame:
@@ -224,37 +167,23 @@ def equity_gaps(balances: pl.DataFrame, positions: pl.DataFrame, tolerance: floa
     )
 
 
-def equity_check(source: str, days: dg.PartitionsDefinition) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=asset_key(source, "balances"),
-        name="equity",
-        additional_deps=[asset_key(source, "positions")],
-        partitions_def=days,
-        description="Per account: cash plus position market value (profit or loss for CFD "
-        "and FX) against the equity the broker reports, within the stated tolerance.",
+def equity(
+    source: str, balances: pl.DataFrame, positions: pl.DataFrame, tolerance: float
+) -> dg.AssetCheckResult:
+    gaps = equity_gaps(balances, positions, tolerance)
+    worst = [
+        {column: str(value) for column, value in row.items()}
+        for row in gaps.sort("gap", descending=True).head(5).iter_rows(named=True)
+    ]
+    return dg.AssetCheckResult(
+        asset_key=asset_key(source, "balances"),
+        check_name=EQUITY,
+        passed=gaps.is_empty(),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "accounts_checked": balances.height,
+            "accounts_outside_tolerance": gaps.height,
+            "tolerance": tolerance,
+            **({"worst": dg.MetadataValue.json(worst)} if worst else {}),
+        },
     )
-    def _equity(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
-    ) -> dg.AssetCheckResult:
-        day = partition_day(context)
-        lake = warehouse.lake
-        balances = lake.read_day("balances", source, day)
-        gaps = equity_gaps(
-            balances, lake.read_day("positions", source, day), warehouse.equity_tolerance
-        )
-        worst = [
-            {column: str(value) for column, value in row.items()}
-            for row in gaps.sort("gap", descending=True).head(5).iter_rows(named=True)
-        ]
-        return dg.AssetCheckResult(
-            passed=gaps.is_empty(),
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={
-                "accounts_checked": balances.height,
-                "accounts_outside_tolerance": gaps.height,
-                "tolerance": warehouse.equity_tolerance,
-                **({"worst": dg.MetadataValue.json(worst)} if worst else {}),
-            },
-        )
-
-    return _equity

@@ -1,9 +1,11 @@
-"""Run one connector call for one source inside a Dagster step."""
+"""One source's connector, open for a whole Dagster step: the step's reads share one
+HTTP session and one rate budget, and the step yields its results between them."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -34,21 +36,38 @@ def transient(exc: BaseException) -> bool:
     return not isinstance(exc, SourceError | ConfigError)
 
 
-def run_connector(source: SourceConfig, call: Callable[[Connector], Awaitable[T]]) -> tuple[T, int]:
-    """Open the source's connector, await `call` on it, close it; returns (result, requests).
-    Errors that retrying the step cannot cure fail it for good."""
+class Session:
+    """A source's open connector on the step's event loop."""
 
-    async def main() -> tuple[T, int]:
+    def __init__(self, runner: asyncio.Runner, connector: Connector) -> None:
+        self._runner = runner
+        self.connector = connector
+
+    @property
+    def requests(self) -> int:
+        return self.connector.requests_sent
+
+    def run(self, call: Callable[[Connector], Awaitable[T]]) -> T:
+        """Await `call` on the connector. Errors that retrying the step cannot cure fail
+        it for good, in the user's words."""
+        try:
+            return self._runner.run(_awaited(call(self.connector)))
+        except Exception as exc:
+            if transient(exc):
+                raise
+            raise dg.Failure(description=str(exc), allow_retries=False) from exc
+
+
+async def _awaited(awaitable: Awaitable[T]) -> T:
+    return await awaitable
+
+
+@contextmanager
+def connector_session(source: SourceConfig) -> Iterator[Session]:
+    """The source's connector, open until the block ends, on one event loop."""
+    with asyncio.Runner() as runner:
         connector = connector_for(source)
         try:
-            result = await call(connector)
-            return result, connector.requests_sent
+            yield Session(runner, connector)
         finally:
-            await connector.aclose()
-
-    try:
-        return asyncio.run(main())
-    except Exception as exc:
-        if transient(exc):
-            raise
-        raise dg.Failure(description=str(exc), allow_retries=False) from exc
+            runner.run(connector.aclose())

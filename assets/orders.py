@@ -1,14 +1,18 @@
-"""One source's orders: not partitioned by day, merged into the lake on their key.
+"""One source's orders in one step: not partitioned by day, merged into the lake on
+their key, checked as they land.
 
 Each run reads what changed since the last (the change feed where the API has one, else
 per-account cursors; see `assets.order_sync`); `full_refresh` reads everything.
 """
 
+import time
 from datetime import timedelta
+from functools import partial
 
 import dagster as dg
 
-from assets.fetch import fetch_context, run_connector
+from assets.checks import Landed, check_specs, table_checks
+from assets.fetch import connector_session, fetch_context
 from assets.order_sync import DEFAULT_LOOKBACK, OrdersRead, plan_read, sync_orders
 from assets.resources import SourcesResource, WarehouseResource
 from assets.store import StoreCounts
@@ -17,7 +21,7 @@ from assets.tables_common import (
     ORDERS_FRESHNESS,
     asset_key,
     group,
-    pool,
+    since,
     step_metadata,
 )
 from brokers.connector import Connector
@@ -29,14 +33,17 @@ class OrdersConfig(dg.Config):
     lookback_hours: float = DEFAULT_LOOKBACK.total_seconds() / 3600
 
 
-def orders_asset(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.AssetsDefinition:
+def orders_step(
+    source: str, kind: str, retry: dg.RetryPolicy | None, pool: str | None
+) -> dg.AssetsDefinition:
     @dg.asset(
         key=asset_key(source, "orders"),
         deps=[asset_key(source, "accounts")],
+        check_specs=check_specs(source, ("orders",), None),
         group_name=group(source),
         description=DESCRIPTIONS["orders"],
         kinds={kind},
-        pool=pool(kind),
+        pool=pool,
         retry_policy=retry,
         freshness_policy=ORDERS_FRESHNESS,
     )
@@ -47,8 +54,8 @@ def orders_asset(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.Ass
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
         source_config = sources.get(source)
+        lake = warehouse.lake_for(source_config)
         ctx = fetch_context(context)
-        lake = warehouse.lake
         accounts = lake.read("accounts", source)
         lookback = timedelta(hours=config.lookback_hours)
 
@@ -60,18 +67,25 @@ def orders_asset(source: str, kind: str, retry: dg.RetryPolicy | None) -> dg.Ass
             context.log.info(f"source {source}: orders: {read.mode}")
             return await sync_orders(connector, ctx, read, lake, source), read
 
-        (counts, read), requests = run_connector(source_config, read_orders)
-        warehouse.catalog.refresh()
+        began = time.perf_counter()
+        with warehouse.refreshed(), connector_session(source_config) as session:
+            counts, read = session.run(read_orders)
+            requests = session.requests
         context.log.info(f"source {source}: orders: {counts}")
         earliest = min(read.since.values()).isoformat() if read.since else None
+        rows = partial(lake.read_run, "orders", source, ctx.run_id, version=counts.version)
         return dg.MaterializeResult(
             metadata=step_metadata(
                 counts,
-                requests,
                 ctx,
+                requests=requests,
+                seconds=since(began),
                 mode=read.mode,
                 **({"earliest_cursor": earliest} if earliest else {}),
-            )
+            ),
+            check_results=table_checks(
+                Landed(source, "orders", counts, rows), warehouse.max_quarantined_share
+            ),
         )
 
     return _orders

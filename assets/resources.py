@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from typing import Any
 
 import dagster as dg
 import httpx
 
+from assets.environment import claim
 from brokers.config import ConfigError, SourceConfig, load_sources, sandbox_sources
+from brokers.http import tls
 from warehouse import Catalog, Lake
 from warehouse.maintenance import DEFAULT_RETENTION
 
@@ -55,7 +59,7 @@ class SourcesResource(dg.ConfigurableResource):
 
 def sandbox_manifest(base_url: str) -> dict[str, Any]:
     """What a running sandbox serves (URLs, credentials, clock), from its manifest."""
-    response = httpx.get(base_url + MANIFEST_PATH, timeout=10)
+    response = httpx.get(base_url + MANIFEST_PATH, timeout=10, verify=tls())
     response.raise_for_status()
     return response.json()
 
@@ -78,6 +82,24 @@ class WarehouseResource(dg.ConfigurableResource):
     def lake(self) -> Lake:
         return Lake(self.home)
 
+    def lake_for(self, source: SourceConfig) -> Lake:
+        """The lake, once its home is sure to hold this source's kind of data (sandbox or
+        real; see `assets.environment`)."""
+        claim(self.home, source.sandbox)
+        return self.lake
+
     @property
     def catalog(self) -> Catalog:
         return Catalog(self.home)
+
+    @contextmanager
+    def refreshed(self) -> Iterator[None]:
+        """The catalog refreshed once the block ends, whatever landed: after a failure too,
+        without a failed refresh hiding the failure."""
+        try:
+            yield
+        except BaseException:
+            with suppress(Exception):
+                self.catalog.refresh()
+            raise
+        self.catalog.refresh()

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from assets.activity_sync import ActivitiesSynced, sync_activities
 from assets.activity_sync import plan as plan_activities
 from assets.activity_windows import DEFAULT_LOOKBACK as DEFAULT_ACTIVITY_LOOKBACK
+from assets.environment import claim_lake
 from assets.order_sync import DEFAULT_LOOKBACK, plan_read, sync_orders
 from assets.store import StoreCounts, store, store_accounts
 from assets.tables_common import ACCOUNT_TABLES, TABLE_NAMES
@@ -147,7 +148,9 @@ async def sync_source(
     backfill: tuple[datetime, datetime] | None = None,
 ) -> SyncReport:
     """Open the source's connector, sync `tables` for `day`, close it. Each sync is a run
-    of its own (`run_id`, by default a fresh one): orders land in a part per run."""
+    of its own (`run_id`, by default a fresh one): orders land in a part per run. A lake
+    holding the other kind of data (sandbox or real) is refused."""
+    claim_lake(lake, config.sandbox)
     connector = connector_for(config)
     ctx = FetchContext(run_id=run_id or uuid.uuid4().hex, fetched_at=datetime.now(UTC), log=log)
     try:

@@ -1,50 +1,46 @@
 """The canonical tables as Dagster assets: one set per configured source (keys
-`<source>/<table>`), so a failing source never blocks another, each pooled by its broker
-API so parallel runs share the API's rate limit.
+`<source>/<table>`, one group per source), so a failing source never blocks another.
 
-`accounts` (with the users and connections it belongs to) is read first; balances and
-positions are then read for the accounts that landed, one partition per day; orders are
-read incrementally, one cursor per source.
+Steps are shaped like the work: per source, one step lands its daily snapshot (users,
+connections, accounts, then balances and positions for the accounts that landed) and one
+its orders (incrementally, after the accounts), each with its tables' checks inside. A
+run over N sources is 2N steps, the sources in parallel; each source's requests come from
+one step at a time, pooled by broker API so parallel runs share the API's rate limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import NamedTuple
 
 import dagster as dg
 
-from assets.checks import table_checks
 from assets.fetch import RETRY_POLICY
-from assets.orders import orders_asset
+from assets.orders import orders_step
 from assets.partitions import daily_partitions
-from assets.snapshots import accounts_step, snapshot_asset
-from assets.tables_common import TABLE_NAMES, asset_key
-
-
-class TableAssets(NamedTuple):
-    assets: list[dg.AssetsDefinition]
-    checks: list[dg.AssetChecksDefinition]
+from assets.snapshots import snapshots_step
+from assets.tables_common import TABLE_NAMES, asset_key, pool
 
 
 def build_table_assets(
-    sources: Mapping[str, str], first_day: date, retry: dg.RetryPolicy | None = RETRY_POLICY
-) -> TableAssets:
-    """Assets and checks for {source name: broker kind}, daily partitions from `first_day`."""
+    sources: Mapping[str, str],
+    first_day: date,
+    retry: dg.RetryPolicy | None = RETRY_POLICY,
+    *,
+    pooled: bool = True,
+) -> list[dg.AssetsDefinition]:
+    """The steps of {source name: broker kind}, daily partitions from `first_day`.
+    `pooled=False` leaves the steps out of the per-source pools (a run in one process
+    runs one step at a time anyway, and a run killed there would hold its pool slot)."""
     days = daily_partitions(first_day)
-    built = TableAssets([], [])
+    steps = []
     for source, kind in sorted(sources.items()):
-        built.assets.extend(
-            [
-                accounts_step(source, kind, days, retry),
-                snapshot_asset("balances", source, kind, days, retry),
-                snapshot_asset("positions", source, kind, days, retry),
-                orders_asset(source, kind, retry),
-            ]
-        )
-        built.checks.extend(table_checks(source, days))
-    return built
+        slot = pool(source) if pooled else None
+        steps += [
+            snapshots_step(source, kind, days, retry, slot),
+            orders_step(source, kind, retry, slot),
+        ]
+    return steps
 
 
 __all__ = ["TABLE_NAMES", "asset_key", "build_table_assets"]

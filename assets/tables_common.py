@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import dagster as dg
@@ -22,7 +23,7 @@ DESCRIPTIONS = {
     "one observation a day, changes (an account closed) in accounts_history.",
     "balances": "Cash, buying power and equity per account and currency, one snapshot a day.",
     "positions": "Holdings per account, one snapshot a day.",
-    "orders": "Every order, latest state; each run reads what changed since its cursor.",
+    "orders": "Every order, latest state; each run reads what changed since the last.",
 }
 
 
@@ -45,21 +46,28 @@ def group(source: str) -> str:
     return source.replace("-", "_")
 
 
-def pool(kind: str) -> str:
-    """One concurrency pool per broker API: steps of every source of that API share it."""
-    return f"{kind}_api"
+def pool(source: str) -> str:
+    """One concurrency pool per source: a broker's rate limit is per key (Alpaca's per
+    account, SnapTrade's per clientId, the Broker API's per partner, TradrAPI's per key),
+    so with one slot a source's requests come from one step at a time, across runs too,
+    while other sources, of the same API or not, run beside it."""
+    return f"source_{group(source)}"
 
 
-def step_metadata(
-    counts: StoreCounts, requests: int, ctx: FetchContext, **extra: object
-) -> dict[str, object]:
-    """What a step did, and what the user should know about it (`warnings`, and the
-    broker values that landed as `other`, `unknown_values`)."""
+def step_metadata(counts: StoreCounts, ctx: FetchContext, **extra: object) -> dict[str, object]:
+    """What a step did for one table (rows, and `extra`: requests, seconds, ...), and what
+    the user should know about it (`warnings`, and the broker values that landed as
+    `other`, `unknown_values`)."""
     warnings = {"warnings": dg.MetadataValue.md("\n".join(f"- {w}" for w in ctx.warnings))}
+    unknown = {"unknown_values": dg.MetadataValue.json(ctx.unknown_values)}
     return {
         **counts.metadata(),
-        "requests": requests,
         **extra,
         **(warnings if ctx.warnings else {}),
-        **({"unknown_values": dg.MetadataValue.json(ctx.unknown_values)} if ctx.unknown else {}),
+        **(unknown if ctx.unknown else {}),
     }
+
+
+def since(began: float) -> float:
+    """Seconds since `began` (a `time.perf_counter()`), as a step reports them."""
+    return round(time.perf_counter() - began, 3)

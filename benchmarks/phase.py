@@ -76,7 +76,8 @@ def dagster(sources_file: Path, home: Path, day: date) -> dict[str, Any]:
     import dagster as dg
 
     from pipelines.definitions import SYNC_JOB
-    from pipelines.demo import failure_messages, in_process_job
+    from pipelines.demo import in_process_job
+    from pipelines.progress import plain
     from pipelines.settings import Settings
 
     settings = Settings(home=home, sources_file=sources_file, sandbox_seed=0, sandbox_clock=None)
@@ -86,7 +87,8 @@ def dagster(sources_file: Path, home: Path, day: date) -> dict[str, Any]:
         partition_key=day.isoformat(), instance=instance, raise_on_error=False
     )
     if not result.success:
-        raise SystemExit("the Dagster run failed:\n" + "\n".join(failure_messages(result)))
+        failures = [plain(e.step_failure_data.error) for e in result.get_step_failure_events()]
+        raise SystemExit("the Dagster run failed:\n" + "\n".join(failures))
     tables: dict[str, dict[str, float]] = {}
     requests = 0
     for event in result.get_asset_materialization_events():
@@ -95,13 +97,10 @@ def dagster(sources_file: Path, home: Path, day: date) -> dict[str, Any]:
         name = materialization.asset_key.path[-1]
         total = tables.setdefault(name, {"rows": 0, "seconds": 0.0, "requests": 0})
         total["rows"] += int(metadata.get("rows_written", 0))
-        if name != "users" and name != "connections":  # the accounts step's requests once
+        total["seconds"] += float(metadata.get("seconds", 0.0))
+        if name != "users" and name != "connections":  # the accounts call's requests once
             total["requests"] += int(metadata.get("requests", 0))
             requests += int(metadata.get("requests", 0))
-    for stats in instance.get_run_step_stats(result.run_id):
-        name = stats.step_key.rsplit("__", 1)[-1].removesuffix("_step")
-        if name in tables and stats.end_time and stats.start_time:
-            tables[name]["seconds"] += stats.end_time - stats.start_time
     return {"tables": tables, "requests": requests}
 
 

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from brokers.config_messages import missing_variable, source_label, validation_problems, where
 from brokers.errors import ConfigError
 
 SOURCE_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
@@ -194,99 +195,121 @@ def parse_user_secrets(text: str, *, source: str, origin: str) -> dict[str, str]
 SourceConfig = Annotated[
     AlpacaSource | AlpacaBrokerSource | SnapTradeSource | TradrSource, Field(discriminator="kind")
 ]
+MODELS: tuple[type[SourceBase], ...] = (
+    AlpacaSource,
+    AlpacaBrokerSource,
+    SnapTradeSource,
+    TradrSource,
+)
 KINDS = ("alpaca", "alpaca_broker", "snaptrade", "tradr")
-_SOURCES = TypeAdapter(list[SourceConfig])
+_SOURCE = TypeAdapter(SourceConfig)
+FIELDS = {kind: tuple(model.model_fields) for kind, model in zip(KINDS, MODELS, strict=True)}
+SECRET_FIELDS = frozenset(
+    name
+    for model in MODELS
+    for name, info in model.model_fields.items()
+    if SecretStr in (info.annotation, *getattr(info.annotation, "__args__", ()))
+)
+UNSET = "unset"  # stands in for a missing variable's value, so the rest is still checked
 
 
-def parse_sources(raw: Sequence[Mapping[str, Any]], *, origin: str) -> list[SourceConfig]:
-    """Validate source mappings; the error names `origin`, the source and the field."""
-    try:
-        sources = _SOURCES.validate_python(list(raw))
-    except ValidationError as exc:
-        raise ConfigError(_describe(exc, raw, origin)) from None
-    names = [source.name for source in sources]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise ConfigError(f"{origin}: source names must be unique; repeated: {duplicates}")
+def parse_sources(
+    raw: Sequence[Any], *, origin: str, unset: Mapping[int, Mapping[str, str]] | None = None
+) -> list[SourceConfig]:
+    """Validate source mappings, reporting every problem at once (ConfigError, a line
+    each, naming `origin`, the source and the field, in the file's order). `unset` holds,
+    per source index, the fields whose environment variable is not set ({field:
+    variable}): said once, not again as invalid values."""
+    problems: list[str] = []
+    sources: list[SourceConfig] = []
+    for index, entry in enumerate(raw):
+        label = source_label(entry, index)
+        missing = (unset or {}).get(index, {})
+        problems += [missing_variable(origin, label, f, v) for f, v in missing.items()]
+        skipped = tuple(missing)
+        if not isinstance(entry, Mapping):
+            problems.append(
+                f"{origin}: source #{index + 1}: expected a mapping of fields (name: ..., "
+                f"kind: ...), got {type(entry).__name__}"
+            )
+            continue
+        try:
+            source = _SOURCE.validate_python(dict(entry))
+        except ValidationError as exc:
+            problems += validation_problems(
+                exc.errors(),
+                origin=origin,
+                source=label,
+                kinds=KINDS,
+                fields_of=FIELDS,
+                secret_fields=SECRET_FIELDS,
+                skip_fields=skipped,
+            )
+            continue
+        if isinstance(source, SnapTradeSource) and not {"user_secrets", "user_secrets_file"} & {
+            *skipped
+        }:
+            try:
+                source.users()
+            except ConfigError as exc:
+                problems += [f"{origin}: {line}" for line in exc.problems]
+        sources.append(source)
+    names = [source_label(entry, index) for index, entry in enumerate(raw)]
+    for name in sorted({name for name in names if names.count(name) > 1}):
+        problems.append(
+            f"{where(origin, name)}: the name appears {names.count(name)} times; names must "
+            "be unique (each is the `source` column of its rows): rename all but one"
+        )
+    if problems:
+        raise ConfigError(*problems)
     return sources
 
 
 def load_sources(path: Path | str, environ: Mapping[str, str] | None = None) -> list[SourceConfig]:
-    """Read sources.yaml, resolving `{env: NAME}` secrets from the environment."""
+    """Read sources.yaml, resolving `{env: NAME}` secrets from the environment; every
+    problem of the file is reported at once."""
     path = Path(path)
     environ = os.environ if environ is None else environ
+    entries = _entries(path)
+    raw: list[Any] = []
+    unset: dict[int, dict[str, str]] = {}
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raw.append(entry)
+            continue
+        resolved = {}
+        for field, value in entry.items():
+            if isinstance(value, dict) and set(value) == {"env"}:
+                variable = str(value["env"])
+                if variable not in environ:
+                    unset.setdefault(index, {})[field] = variable
+                value = environ.get(variable, UNSET)
+            resolved[field] = value
+        raw.append(resolved)
+    return parse_sources(raw, origin=str(path), unset=unset)
+
+
+def _entries(path: Path) -> list[Any]:
+    """The `sources` list of a file, or a ConfigError saying why there is none."""
     try:
         document = yaml.safe_load(path.read_text())
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        raise ConfigError(
+            f"{path}: file not found; copy sources.example.yaml there, or give the path of "
+            "your sources file (--sources FILE or BROKERLAKE_SOURCES)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "a syntax error"
+        raise ConfigError(f"{path}: not valid YAML{at}: {problem}") from None
     if not isinstance(document, dict) or not isinstance(document.get("sources"), list):
-        raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
-    raw = [_resolve_env(entry, environ, path, i) for i, entry in enumerate(document["sources"])]
-    return parse_sources(raw, origin=str(path))
-
-
-def _resolve_env(entry: Any, environ: Mapping[str, str], path: Path, index: int) -> Any:
-    if not isinstance(entry, dict):
-        raise ConfigError(f"{path}: source #{index + 1}: expected a mapping, got {entry!r}")
-    name = entry.get("name", f"#{index + 1}")
-    resolved = {}
-    for field, value in entry.items():
-        if isinstance(value, dict) and set(value) == {"env"}:
-            variable = str(value["env"])
-            if variable not in environ:
-                raise ConfigError(
-                    f"{path}: source {name!r}: field {field!r}: environment variable "
-                    f"{variable} is not set"
-                )
-            value = environ[variable]
-        resolved[field] = value
-    return resolved
-
-
-def _describe(exc: ValidationError, raw: Sequence[Mapping[str, Any]], origin: str) -> str:
-    lines = []
-    for error in exc.errors():
-        loc = list(error["loc"])
-        index = loc.pop(0) if loc and isinstance(loc[0], int) else None
-        source = "?"
-        if index is not None and index < len(raw) and isinstance(raw[index], Mapping):
-            source = str(raw[index].get("name", f"#{index + 1}"))
-        if loc and loc[0] in KINDS:
-            loc.pop(0)  # the union's tag, not a field
-        message = error["msg"]
-        if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
-            message = f"must be one of {', '.join(KINDS)}"
-        if not loc and error["type"] == "value_error":  # a rule over several fields
-            lines.append(f"{origin}: source {source!r}: {message.removeprefix('Value error, ')}")
-            continue
-        field = ".".join(str(part) for part in loc) or "kind"
-        lines.append(f"{origin}: source {source!r}: field {field!r}: {message}")
-    return "\n".join(lines)
-
-
-def source_names(path: Path | str) -> list[str]:
-    """The names a sources file declares, read without touching secrets (for partitions)."""
-    return list(source_kinds(path))
-
-
-def source_kinds(path: Path | str) -> dict[str, str]:
-    """{name: kind} as a sources file declares them, read without touching secrets (the
-    asset graph is built from these: one set of assets per source, pooled per broker API)."""
-    path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot be read: {exc}") from None
-    entries = document.get("sources") if isinstance(document, dict) else None
-    if not isinstance(entries, list):
-        raise ConfigError(f"{path}: expected a mapping with a 'sources' list")
-    return {
-        str(entry.get("name")): str(entry.get("kind"))
-        for entry in entries
-        if isinstance(entry, dict)
-    }
+        raise ConfigError(
+            f"{path}: expected a mapping with a 'sources' list (see sources.example.yaml)"
+        )
+    return document["sources"]
 
 
 def sandbox_sources(manifest: Mapping[str, Any]) -> list[SourceConfig]:
@@ -319,7 +342,7 @@ def sandbox_sources(manifest: Mapping[str, Any]) -> list[SourceConfig]:
                 secret_key=account["secret_key"],
             )
     snaptrade = apis.get("snaptrade")
-    if snaptrade:
+    if snaptrade and snaptrade["users"]:  # a world with no SnapTrade users has no source
         secrets = {user["user_id"]: user["user_secret"] for user in snaptrade["users"]}
         add(
             snaptrade,

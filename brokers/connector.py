@@ -15,6 +15,8 @@ from typing import Protocol
 
 import polars as pl
 
+from brokers.access import Access
+
 OTHER = "other"  # the canonical value a broker value no mapping knows lands as
 RAW_PREFIX = "raw_"
 
@@ -128,6 +130,11 @@ class Connector(Protocol):
 
     @property
     def requests_sent(self) -> int: ...
+
+    async def whoami(self) -> Access:
+        """What the credentials reach, from one cheap authenticated request (nothing is
+        written): for `brokerlake check`."""
+        ...
 
     async def accounts(self, ctx: FetchContext) -> AccountsBatch: ...
 

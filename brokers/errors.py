@@ -50,4 +50,9 @@ class PagingError(SourceError):
 
 
 class ConfigError(ValueError):
-    """sources.yaml (or the built-in sources) is invalid; the message names file, source, field."""
+    """sources.yaml (or the built-in sources) is invalid: one line per problem, each naming
+    the file, the source and the field, and saying what to do."""
+
+    def __init__(self, *problems: str) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(problems))

@@ -9,12 +9,14 @@ import asyncio
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from functools import cache
 from typing import Any, TypeVar
 
 import httpx
@@ -43,6 +45,13 @@ class TransportSettings:
     backoff_cap: float = 10.0
     max_consecutive_failures: int = 16  # failed attempts in a row before the source stops
     rate_limit: RateLimit | None = None  # None: no proactive budget
+
+
+@cache
+def tls() -> ssl.SSLContext:
+    """One TLS context (httpx's defaults) for every client of the process: each new one
+    loads the CA certificates again, about 30 ms."""
+    return httpx.create_ssl_context()
 
 
 def settings_for(source: SourceBase, default_limit: RateLimit | None) -> TransportSettings:
@@ -151,6 +160,7 @@ class Transport:
                 max_keepalive_connections=self.settings.max_concurrency,
             ),
             follow_redirects=False,
+            verify=tls(),
         )
 
     def watch(self, hook: Callable[[httpx.Request], Awaitable[None]]) -> None:
@@ -223,12 +233,13 @@ class Transport:
                 return outcome
             if not outcome.throttled:  # a 429 asks to slow down (the budget has), not to stop
                 self._consecutive_failures += 1
-            if self._consecutive_failures >= self.settings.max_consecutive_failures:
+            stopping = self._consecutive_failures >= self.settings.max_consecutive_failures
+            if stopping and self._stopped is None:  # said once, by the attempt that stopped it
                 self._stopped = (
                     f"stopped after {self._consecutive_failures} failed attempts in a row "
                     f"(the last: {outcome.why}); the API looks unavailable, try again later"
                 )
-                self._check_running(endpoint)
+            self._check_running(endpoint)
             delay = self._delay(attempt, outcome.response)
             elapsed = time.monotonic() - started
             out_of_time = elapsed + delay > self.settings.retry_seconds

@@ -11,13 +11,17 @@ from pathlib import Path
 
 from pipelines.settings import Settings, parse_clock
 
+INVALID = 2  # the sources cannot be loaded (as argparse's usage errors)
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="brokerlake", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser(
-        "demo", help="sandbox (or sources.yaml) -> all assets -> warehouse, then what landed"
+        "demo",
+        help="every asset of every source -> the warehouse, then what landed (the built-in "
+        "sandbox unless a sources file is given)",
     )
     _run_arguments(demo)
     demo.add_argument(
@@ -34,6 +38,14 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("--from", dest="first", type=_day, required=True, help="first day")
     backfill.add_argument("--to", dest="last", type=_day, required=True, help="last day")
     _run_arguments(backfill)
+
+    check = commands.add_parser(
+        "check",
+        help="validate the sources file, then make one authenticated request per source and "
+        "say what its credentials reach (exit 0 ready, 1 a source fails, 2 invalid "
+        "sources, 3 warnings)",
+    )
+    _environment_arguments(check)
 
     sandbox = commands.add_parser("sandbox", help="the simulated broker APIs")
     sandbox_commands = sandbox.add_subparsers(dest="sandbox_command", required=True)
@@ -108,17 +120,34 @@ def _home_argument(command: argparse.ArgumentParser) -> None:
     )
 
 
-def _run_arguments(command: argparse.ArgumentParser) -> None:
-    """What `demo` and `backfill` share: where data goes, where it comes from."""
-    _home_argument(command)
-    command.add_argument(
-        "--sources", type=Path, help="a sources.yaml (default ./sources.yaml if present)"
+def _environment_arguments(command: argparse.ArgumentParser) -> None:
+    """Where the sources come from: a sources file, or the built-in sandbox."""
+    which = command.add_mutually_exclusive_group()
+    which.add_argument(
+        "--sources",
+        type=Path,
+        help="a sources file (default: BROKERLAKE_SOURCES, else ./sources.yaml if present)",
+    )
+    which.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=None,
+        help="read the built-in sandbox's simulated brokers (as BROKERLAKE_SANDBOX=1)",
     )
     command.add_argument("--seed", type=int, help="sandbox world seed (default 0)")
     command.add_argument(
         "--sandbox-clock", type=parse_clock, help="sandbox clock, ISO (default: start of today UTC)"
     )
 
+
+def _run_arguments(command: argparse.ArgumentParser) -> None:
+    """What `demo` and `backfill` share: where data goes, where it comes from, how much
+    they say."""
+    _home_argument(command)
+    _environment_arguments(command)
+    command.add_argument(
+        "--verbose", action="store_true", help="Dagster's log of every event, and tracebacks"
+    )
     command.add_argument(
         "--sandbox-faults",
         metavar="RATE",
@@ -168,17 +197,26 @@ def _as_of(text: str) -> int | datetime:
         raise argparse.ArgumentTypeError(f"not an ISO instant or a version: {text!r}") from None
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, *, sandbox_by_default: bool = False) -> Settings:
+    """The environment's settings, flags first: `--sources` or `--sandbox` settles where
+    the sources come from; `sandbox_by_default` (the demo) asks for the sandbox when no
+    sources file is given anywhere."""
     settings = Settings.from_env()
+    if args.sources is not None:
+        settings = replace(settings, sources_file=args.sources, sandbox=False, conflict=None)
+    elif args.sandbox:
+        settings = replace(settings, sources_file=None, sandbox=True, conflict=None)
+    elif sandbox_by_default and settings.sources_file is None:
+        settings = replace(settings, sandbox=True)
     return replace(
         settings,
-        home=args.home or settings.home,
-        sources_file=args.sources or settings.sources_file,
+        home=getattr(args, "home", None) or settings.home,
         sandbox_seed=settings.sandbox_seed if args.seed is None else args.seed,
         sandbox_clock=args.sandbox_clock or settings.sandbox_clock,
-        sandbox_faults=args.sandbox_faults or settings.sandbox_faults,
-        sandbox_drift=args.sandbox_drift or settings.sandbox_drift,
-        sandbox_broker_accounts=args.sandbox_broker_accounts or settings.sandbox_broker_accounts,
+        sandbox_faults=getattr(args, "sandbox_faults", None) or settings.sandbox_faults,
+        sandbox_drift=getattr(args, "sandbox_drift", None) or settings.sandbox_drift,
+        sandbox_broker_accounts=getattr(args, "sandbox_broker_accounts", None)
+        or settings.sandbox_broker_accounts,
     )
 
 
@@ -233,19 +271,45 @@ def _drift_profile(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "demo":
-        from pipelines.demo import run_demo
-
-        return 1 if run_demo(replace(_settings(args), snapshot_day=args.day)) else 0
-    if args.command == "backfill":
-        from pipelines.demo import run_backfill
-
-        if args.last < args.first:
-            _parser().error(f"--to {args.last} is before --from {args.first}")
-        return 1 if run_backfill(_settings(args), args.first, args.last) else 0
+    if args.command == "sandbox":
+        return _serve(args)
     if args.command == "lake":
         return _lake_command(args)
-    if args.command == "sandbox" and args.sandbox_command == "serve":
+    if args.command == "backfill" and args.last < args.first:
+        _parser().error(f"--to {args.last} is before --from {args.first}")
+    from assets.environment import EnvironmentMismatch
+    from brokers.errors import ConfigError
+
+    try:
+        return _run(args)
+    except (ConfigError, EnvironmentMismatch) as exc:
+        print(f"brokerlake {args.command}: {exc}", file=sys.stderr)
+        return INVALID
+
+
+def _run(args: argparse.Namespace) -> int:
+    """demo, backfill or check; a ConfigError or EnvironmentMismatch when the sources
+    cannot be loaded or the home holds the other kind of data."""
+    if args.command == "check":
+        from pipelines.check import run_check
+        from pipelines.definitions import sources_for
+
+        settings = _settings(args)
+        file = settings.sources_file
+        origin = "the sandbox" if settings.uses_sandbox or file is None else str(file.resolve())
+        resource, _ = sources_for(settings, check_home=False)
+        return run_check(resource, origin)
+    from pipelines.demo import run_backfill, run_demo
+
+    if args.command == "demo":
+        settings = replace(_settings(args, sandbox_by_default=True), snapshot_day=args.day)
+        return 1 if run_demo(settings, verbose=args.verbose) else 0
+    failed = run_backfill(_settings(args), args.first, args.last, verbose=args.verbose)
+    return 1 if failed else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if args.sandbox_command == "serve":
         from sandbox import DriftProfile, FaultPlan, SandboxConfig, WorldSizes, serve
 
         sizes = WorldSizes()

@@ -1,6 +1,11 @@
 """The code location `dagster dev -w workspace.yaml` loads: one set of assets per
-configured source (sources.yaml, or the built-in sandbox when there is none), their
-checks, the jobs, the schedules (on by default) and the warehouse resource."""
+configured source, with their checks, the jobs, the schedules (on by default) and the
+warehouse resource.
+
+The sources come from a sources file (`BROKERLAKE_SOURCES`, or `./sources.yaml`), or
+from the built-in sandbox when `BROKERLAKE_SANDBOX=1`; with neither, the location fails
+to load, saying so. The file is validated in full as it loads (every problem at once), so
+a bad file never reaches a run, and a lake holding the other kind of data is refused."""
 
 from __future__ import annotations
 
@@ -11,10 +16,10 @@ from datetime import date
 import dagster as dg
 
 from assets import SourcesResource, WarehouseResource, asset_key, build_table_assets
+from assets.environment import check
 from assets.fetch import RETRY_POLICY
 from assets.maintenance import lake_maintenance, maintenance_schedule
 from assets.partitions import daily_partitions
-from brokers.config import source_kinds
 from pipelines.embedded_sandbox import embedded_sandbox
 from pipelines.settings import Settings
 
@@ -28,6 +33,20 @@ ORDERS_JOB = "sync_orders"
 SNAPSHOT_SCHEDULE = "daily_snapshots_schedule"
 ORDERS_SCHEDULE = "sync_orders_schedule"
 ORDERS_EVERY_MINUTES = 15
+# Runs launched from the UI or a schedule run each step in a process of its own. They are
+# forked from a server that has already imported the run's entry point, the code location
+# (Dagster, polars, Pandera, the connectors) and the instance's storage, so a step starts
+# in a fraction of a second rather than importing everything again; steps of different
+# sources run in parallel. (A module missing from this list is skipped, not an error.)
+PRELOADED = [
+    "__main__",
+    "pipelines.definitions",
+    "dagster._core.storage.sqlite_storage",
+    "dagster._core.storage.local_compute_log_manager",
+]
+EXECUTOR = dg.multiprocess_executor.configured(
+    {"start_method": {"forkserver": {"preload_modules": PRELOADED}}}
+)
 SNAPSHOT_HOUR_UTC, SNAPSHOT_MINUTE = 21, 30  # after the US close, before midnight UTC
 
 
@@ -36,10 +55,14 @@ def build_definitions(
     kinds: Mapping[str, str],
     home: str,
     first_day: date,
-    retries: bool = True,
+    in_process: bool = False,
 ) -> dg.Definitions:
-    """`retries=False`: steps fail at once (the demo reports failures; schedules retry)."""
-    table_assets = build_table_assets(kinds, first_day, RETRY_POLICY if retries else None)
+    """`in_process`: for a run in this process (the command line's), whose steps fail at
+    once (it reports failures; the schedules retry) and take no pool slots (it runs one
+    step at a time, and a run killed there would hold its slots for good)."""
+    table_assets = build_table_assets(
+        kinds, first_day, None if in_process else RETRY_POLICY, pooled=not in_process
+    )
     days = daily_partitions(first_day)
     orders = dg.AssetSelection.assets(*[asset_key(name, "orders") for name in kinds])
     snapshots = dg.AssetSelection.all() - orders
@@ -78,27 +101,36 @@ def build_definitions(
         ),
     ]
     return dg.Definitions(
-        assets=table_assets.assets,
-        asset_checks=table_assets.checks,
+        assets=table_assets,
         jobs=[sync_all, daily, orders_job, lake_maintenance],
         schedules=[*schedules, maintenance_schedule],
+        executor=EXECUTOR,
         resources={"sources": sources, "warehouse": WarehouseResource(home=home)},
     )
 
 
-def sources_for(settings: Settings) -> tuple[SourcesResource, dict[str, str]]:
-    """The sources resource and {source name: broker kind} for these settings."""
-    if settings.sources_file is not None:
-        return SourcesResource(path=str(settings.sources_file)), source_kinds(settings.sources_file)
-    sandbox = embedded_sandbox(
-        settings.sandbox_seed,
-        settings.sandbox_clock,
-        settings.sandbox_faults,
-        settings.sandbox_drift,
-        settings.sandbox_broker_accounts,
-    )
-    resource = SourcesResource(sandbox_url=sandbox.base_url)
-    return resource, {source.name: source.kind for source in resource.load()}
+def sources_for(
+    settings: Settings, *, check_home: bool = True
+) -> tuple[SourcesResource, dict[str, str]]:
+    """The sources resource and {source name: broker kind} for these settings: a sources
+    file validated in full (every problem at once, a ConfigError), or the built-in
+    sandbox. With `check_home`, the home must hold data of that kind, or none yet."""
+    if settings.uses_sandbox:
+        sandbox = embedded_sandbox(
+            settings.sandbox_seed,
+            settings.sandbox_clock,
+            settings.sandbox_faults,
+            settings.sandbox_drift,
+            settings.sandbox_broker_accounts,
+        )
+        resource = SourcesResource(sandbox_url=sandbox.base_url)
+    else:
+        assert settings.sources_file is not None
+        resource = SourcesResource(path=str(settings.sources_file.resolve()))
+    sources = resource.load()
+    for sandboxed in {source.sandbox for source in sources} if check_home else ():
+        check(settings.home, sandboxed)
+    return resource, {source.name: source.kind for source in sources}
 
 
 @dg.definitions

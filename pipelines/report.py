@@ -1,5 +1,6 @@
 """What landed: row counts per table and source, and a sample query, read back from the
-DuckDB catalog exactly as an analyst would."""
+DuckDB catalog exactly as an analyst would. The sample is shown only when it has rows to
+show (after a failed run it may have none)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ def table_counts(catalog: Catalog) -> dict[str, dict[str, int]]:
 def render(catalog: Catalog) -> str:
     counts = table_counts(catalog)
     sources = sorted({source for per in counts.values() for source in per})
+    if not sources:
+        return f"Warehouse: {catalog.location}: nothing has landed yet."
     width = max([len(s) for s in sources] + [6])
     lines = [
         f"Warehouse: {catalog.location}",
@@ -54,6 +57,7 @@ def render(catalog: Catalog) -> str:
         result = con.execute(SAMPLE_QUERY)
         header = [column[0] for column in result.description]
         rows = result.fetchall()
-    lines += ["", "Sample query:", SAMPLE_QUERY, "", " | ".join(header)]
-    lines += [" | ".join(_show(value) for value in row) for row in rows]
+    if rows:
+        lines += ["", "Sample query:", SAMPLE_QUERY, "", " | ".join(header)]
+        lines += [" | ".join(_show(value) for value in row) for row in rows]
     return "\n".join(lines)

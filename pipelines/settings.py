@@ -1,4 +1,10 @@
-"""Where a run's settings come from: command-line flags first, then the environment."""
+"""Where a run's settings come from: command-line flags first, then the environment.
+
+Environments are explicit: real sources come from a sources file (`--sources FILE`,
+`BROKERLAKE_SOURCES`, or `./sources.yaml`), the sandbox only when asked for (`--sandbox`,
+`BROKERLAKE_SANDBOX=1`, or `brokerlake demo` with no sources file). With neither, nothing
+runs, and the message names both.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,25 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from brokers.errors import ConfigError
 from warehouse.location import resolve_home
 
 DEFAULT_SOURCES_FILE = "sources.yaml"
 DEFAULT_FIRST_DAY = date(2026, 1, 1)  # the first daily partition
+YES = frozenset({"1", "true", "yes", "on"})
+
+NO_ENVIRONMENT = (
+    "no sources to read: give a sources file for real broker APIs (./sources.yaml, "
+    "--sources FILE, or BROKERLAKE_SOURCES=/path/to/sources.yaml; see "
+    "sources.example.yaml), or set BROKERLAKE_SANDBOX=1 (--sandbox) to read the built-in "
+    "sandbox's simulated brokers"
+)
 
 
 @dataclass(frozen=True)
 class Settings:
     home: Path | str  # a folder, or object storage: s3://bucket/prefix (gs://, az://)
-    sources_file: Path | None  # None: the built-in sandbox sources
+    sources_file: Path | None  # real sources; None: the sandbox, if asked for
     sandbox_seed: int
     sandbox_clock: datetime | None  # None: the start of the current UTC day
     sandbox_faults: str = ""  # a share of requests the sandbox fails: "0.1", "alpaca=0.2"
@@ -24,6 +39,9 @@ class Settings:
     sandbox_broker_accounts: int | None = None  # the Broker API partner's accounts
     first_day_setting: date = DEFAULT_FIRST_DAY
     snapshot_day: date | None = None  # the day `demo` snapshots; None: see `day`
+    sandbox: bool = False  # the built-in sandbox was asked for
+    # Why these settings cannot run (two environments asked for at once), if they cannot.
+    conflict: str | None = None
 
     @property
     def home_uri(self) -> str:
@@ -45,19 +63,39 @@ class Settings:
             return self.sandbox_clock.date()
         return datetime.now(UTC).date()
 
+    @property
+    def uses_sandbox(self) -> bool:
+        """True for the sandbox, False for a sources file; a ConfigError naming both ways
+        when neither was given (or both were)."""
+        if self.conflict is not None:
+            raise ConfigError(self.conflict)
+        if self.sources_file is not None:
+            return False
+        if self.sandbox:
+            return True
+        raise ConfigError(NO_ENVIRONMENT)
+
     @classmethod
     def from_env(cls) -> Settings:
         explicit = os.environ.get("BROKERLAKE_SOURCES")
+        sandbox = os.environ.get("BROKERLAKE_SANDBOX", "").strip().lower() in YES
+        conflict = None
+        sources_file: Path | None = None
         if explicit:
-            sources_file: Path | None = Path(explicit)
-        else:
-            sources_file = (
-                Path(DEFAULT_SOURCES_FILE) if Path(DEFAULT_SOURCES_FILE).exists() else None
-            )
+            sources_file = Path(explicit)
+            if sandbox:
+                conflict = (
+                    f"BROKERLAKE_SOURCES ({explicit}) and BROKERLAKE_SANDBOX=1 are both set: "
+                    "a lake holds real or sandbox data, never both; unset one"
+                )
+        elif not sandbox and Path(DEFAULT_SOURCES_FILE).exists():
+            sources_file = Path(DEFAULT_SOURCES_FILE)
         clock = os.environ.get("BROKERLAKE_SANDBOX_CLOCK")
         return cls(
             home=os.environ.get("BROKERLAKE_HOME", "data"),
             sources_file=sources_file,
+            sandbox=sandbox,
+            conflict=conflict,
             sandbox_seed=int(os.environ.get("BROKERLAKE_SANDBOX_SEED", "0")),
             sandbox_clock=parse_clock(clock) if clock else None,
             sandbox_faults=os.environ.get("BROKERLAKE_SANDBOX_FAULTS", ""),

@@ -33,7 +33,7 @@ from deltalake.exceptions import CommitFailedError, DeltaError
 
 from schemas import table
 from warehouse.commits import Overtaken, mark_app_id, properties, retrying, writer_app_id
-from warehouse.lake import WRITER, Lake, conform, literal
+from warehouse.lake import STATISTICS, WRITER, Lake, conform, literal
 
 
 @dataclass
@@ -153,7 +153,7 @@ class KeyedWriter:
         try:
             write_deltalake(
                 self.uri, incoming, mode="error", partition_by=list(self.partition_by),
-                configuration={"delta.targetFileSize": str(KEYED_FILE_BYTES)},
+                configuration={**STATISTICS, "delta.targetFileSize": str(KEYED_FILE_BYTES)},
                 writer_properties=WRITER, commit_properties=commit,
             )  # fmt: skip
         except DeltaError as exc:

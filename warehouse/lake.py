@@ -29,6 +29,10 @@ from warehouse.location import is_remote, join, resolve_home
 QUARANTINE = "_quarantine"
 HISTORY = "_history"
 WRITER = WriterProperties(compression="ZSTD")
+# Every column's min and max in the log (Delta's default is the first 32): a merge and
+# any engine's reader skip files by the columns a table is clustered and filtered by,
+# which in a wide table (orders) lie past the 32nd.
+STATISTICS = {"delta.dataSkippingNumIndexedCols": "-1"}
 # A version (int) or an instant: `as_of` reads a table as that commit, or the last one
 # made at or before that instant, left it.
 AsOf = int | datetime | None
@@ -199,6 +203,7 @@ class Lake:
                 predicate=predicate if replacing else None,
                 partition_by=list(partition_by),
                 schema_mode="merge",
+                configuration=STATISTICS if delta is None else None,
                 writer_properties=WRITER,
                 commit_properties=commit,
             )

@@ -13,7 +13,7 @@ from deltalake import DeltaTable
 
 from schemas import TABLES
 from warehouse.commits import properties, retrying
-from warehouse.lake import WRITER, Lake
+from warehouse.lake import STATISTICS, WRITER, Lake
 
 DEFAULT_RETENTION = timedelta(days=30)
 
@@ -36,6 +36,7 @@ def maintain(
         if lake.open(uri) is None:
             continue
         cluster_by = _cluster_by(name)
+        _keep_statistics(DeltaTable(uri))
         compacted = retrying(
             lambda uri=uri, cluster_by=cluster_by: _optimize(DeltaTable(uri), cluster_by),
             f"compacting {uri}",
@@ -65,6 +66,14 @@ def maintain(
 def _cluster_by(name: str) -> tuple[str, ...]:
     """A canonical keyed table's clustering columns (its files re-ordered by them)."""
     return TABLES[name].cluster_by if name in TABLES else ()
+
+
+def _keep_statistics(delta: DeltaTable) -> None:
+    """A table an earlier brokerlake created keeps statistics on every column from now
+    on; compaction then rewrites its files with them."""
+    configured = delta.metadata().configuration
+    if any(configured.get(k) != v for k, v in STATISTICS.items()):
+        delta.alter.set_table_properties(STATISTICS, commit_properties=properties())
 
 
 def _optimize(delta: DeltaTable, cluster_by: tuple[str, ...]) -> dict:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import polars as pl
 
+from brokers.access import Access, rate_limit_of
 from brokers.alpaca import normalize
 from brokers.alpaca.activities import activity_rows
 from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
@@ -24,8 +25,10 @@ from brokers.connector import (
 )
 from brokers.frames import Row, Unreadable, canonical_frame
 from brokers.http import Transport, TransportSettings, settings_for
+from brokers.parse import mask_account_number
 
 BROKER = "alpaca"
+BLOCKED_FLAGS = ("account_blocked", "trading_blocked")
 
 
 class AlpacaTradingConnector:
@@ -53,6 +56,20 @@ class AlpacaTradingConnector:
 
     def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
         return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
+
+    async def whoami(self) -> Access:
+        response = await self.client.account()
+        account = response.body
+        paper = "paper" if normalize.account_is_paper(account, self.source.base_url) else "live"
+        number = mask_account_number(account.get("account_number")) or "?"
+        blocked = [flag for flag in BLOCKED_FLAGS if account.get(flag)]
+        return Access(
+            accounts=f"one {paper} account, {number} (status {account.get('status')})",
+            rate_limit=rate_limit_of(response.headers, self.transport.settings.rate_limit),
+            warnings=tuple(
+                f"source {self.source.name!r}: the account has {flag} set" for flag in blocked
+            ),
+        )
 
     async def accounts(self, ctx: FetchContext) -> AccountsBatch:
         response = await self.client.account()

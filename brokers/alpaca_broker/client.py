@@ -66,10 +66,15 @@ class AlpacaBrokerClient:
         params = {} if after is None else {"after": after.isoformat()}
         return (await self.transport.get_json("/v1/journals", params, expect=list)).body
 
+    async def clock_answer(self) -> JsonResponse:
+        """`/v1/clock`: the cheapest authenticated call (the answer's headers carry the
+        partner's rate limit)."""
+        return await self.transport.get_json("/v1/clock", expect=dict)
+
     async def clock(self) -> datetime:
         """The API's own clock (`/v1/clock`), to the microsecond: where a read of the
         trade events stream ends."""
-        response = await self.transport.get_json("/v1/clock", expect=dict)
+        response = await self.clock_answer()
         at = to_utc(response.body.get("timestamp"))
         if at is None:
             raise PayloadError(

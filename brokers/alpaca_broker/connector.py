@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import polars as pl
 
+from brokers.access import Access, rate_limit_of
 from brokers.alpaca import normalize as trading
 from brokers.alpaca.order_frames import BATCH_ORDERS, OrderBatch
 from brokers.alpaca.position_frames import PositionBatch
@@ -78,6 +79,18 @@ class AlpacaBrokerConnector:
 
     def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
         return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
+
+    async def whoami(self) -> Access:
+        response = await self.client.clock_answer()  # a token first, for an OAuth2 client
+        credentials = (
+            f"an OAuth2 client (tokens from {self.source.token_url})"
+            if self.oauth is not None
+            else "an API key pair (HTTP Basic)"
+        )
+        return Access(
+            accounts=f"every customer account of the partner, through {credentials}",
+            rate_limit=rate_limit_of(response.headers, self.settings.rate_limit),
+        )
 
     async def accounts(self, ctx: FetchContext) -> AccountsBatch:
         users, connections, accounts = [], [], []

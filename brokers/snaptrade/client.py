@@ -20,9 +20,12 @@ class SnapTradeClient:
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
 
+    async def users_answer(self) -> JsonResponse:
+        """Every user registered under the clientId (signed with the partner key only)."""
+        return await self._get("/snapTrade/listUsers", {}, list)
+
     async def list_users(self) -> list[str]:
-        response = await self._get("/snapTrade/listUsers", {}, list)
-        return [str(user) for user in response.body]
+        return [str(user) for user in (await self.users_answer()).body]
 
     async def connections(self, user: str, secret: str) -> JsonResponse:
         return await self._get("/authorizations", _user(user, secret), list)

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from brokers.access import Access, rate_limit_of
 from brokers.config import SnapTradeSource
 from brokers.connector import (
     AccountsBatch,
@@ -66,18 +67,33 @@ class SnapTradeConnector:
 
     # users, connections, accounts
 
+    async def whoami(self) -> Access:
+        response = await self.client.users_answer()
+        listed = [str(user) for user in response.body]
+        readable = set(listed) & set(self.secrets)
+        return Access(
+            accounts=f"the accounts of {len(readable)} of the {len(listed)} users registered "
+            "under the clientId (those with a secret configured)",
+            rate_limit=rate_limit_of(response.headers, self.transport.settings.rate_limit),
+            warnings=tuple(self._unmatched(listed)),
+        )
+
+    def _unmatched(self, listed: list[str]) -> list[str]:
+        """Users registered without a secret configured, and secrets of unknown users."""
+        return [
+            f"source {self.source.name}: user {user!r} has a secret configured but is not "
+            "registered under this clientId; skipped"
+            for user in sorted(set(self.secrets) - set(listed))
+        ] + [
+            f"source {self.source.name}: user {user!r} is registered but has no secret "
+            "configured (add it to user_secrets); its connections and accounts are not read"
+            for user in sorted(set(listed) - set(self.secrets))
+        ]
+
     async def accounts(self, ctx: FetchContext) -> AccountsBatch:
         listed = await self.client.list_users()
-        for user in sorted(set(self.secrets) - set(listed)):
-            ctx.warn(
-                f"source {self.source.name}: user {user!r} has a secret configured but is not "
-                "registered under this clientId; skipped"
-            )
-        for user in sorted(set(listed) - set(self.secrets)):
-            ctx.warn(
-                f"source {self.source.name}: user {user!r} is registered but has no secret "
-                "configured (add it to user_secrets); its connections and accounts are not read"
-            )
+        for warning in self._unmatched(listed):
+            ctx.warn(warning)
         readable = sorted(set(listed) & set(self.secrets))
         read = await self._per_user(ctx, readable, self._user_accounts)
         connections = [row for rows, _ in read.values() for row in rows]

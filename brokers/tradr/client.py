@@ -20,9 +20,12 @@ class TradrClient:
     def __init__(self, transport: Transport) -> None:
         self.transport = transport
 
+    async def current_key_answer(self) -> JsonResponse:
+        """The calling key's metadata (roles, IP allow-list, accounts covered)."""
+        return await self.transport.get_json(endpoints.CURRENT_KEY, expect=dict)
+
     async def current_key(self) -> dict[str, Any]:
-        response = await self.transport.get_json(endpoints.CURRENT_KEY, expect=dict)
-        return response.body
+        return (await self.current_key_answer()).body
 
     def account_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
         return walk(self.transport, endpoints.ACCOUNTS, PAGES, endpoints.BY_ID)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from brokers.access import Access, rate_limit_of
 from brokers.concurrency import per_account
 from brokers.config import TradrSource
 from brokers.connector import (
@@ -22,7 +23,7 @@ from brokers.connector import (
     Window,
     account_currencies,
 )
-from brokers.errors import BrokerHTTPError, CredentialsRejected
+from brokers.errors import AccessDenied, BrokerHTTPError, CredentialsRejected
 from brokers.frames import Row, Unreadable, canonical_frame, salvage, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 from brokers.parse import to_decimal
@@ -76,6 +77,30 @@ class TradrConnector:
             yield
         except CredentialsRejected as exc:
             raise await explain(exc, self._key_scope) from None
+
+    async def whoami(self) -> Access:
+        async with self._explained():
+            response = await self.client.current_key_answer()
+        scope = self._scope = KeyScope.parse(response.body)
+        if "read" not in scope.roles:
+            raise AccessDenied(
+                self.source.name,
+                f"its key {scope.key_id} does not hold the read role (it holds "
+                f"{', '.join(sorted(scope.roles)) or 'none'}); give it the read role",
+            )
+        covered = (scope.account_id,) if scope.account_id is not None else scope.account_ids
+        if self.source.account_ids is not None and covered:
+            uncovered(self.source.name, scope, self.source.account_ids, covered)
+        narrowed = self.source.account_ids
+        return Access(
+            accounts=f"{'an account' if scope.account_id else 'a user'} key over "
+            f"{scope.describe_coverage()}"
+            + (f", read for {', '.join(map(str, narrowed))} (account_ids)" if narrowed else ""),
+            roles=", ".join(sorted(scope.roles)) or "none",
+            ip_allow_list=", ".join(scope.ips) or "none (any address)",
+            rate_limit=rate_limit_of(response.headers, self.settings.rate_limit),
+            warnings=tuple(filter(None, [least_privilege_warning(self.source.name, scope)])),
+        )
 
     async def accounts(self, ctx: FetchContext) -> AccountsBatch:
         async with self._explained():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -30,10 +31,18 @@ def cli(
 
 
 def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """This process's environment without a Dagster home or sources file of its own."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DAGSTER_HOME", "BROKERLAKE_SOURCES"}}
+    """This process's environment without a Dagster home, sources file or sandbox of its
+    own."""
+    own = {"DAGSTER_HOME", "BROKERLAKE_SOURCES", "BROKERLAKE_SANDBOX", "BROKERLAKE_HOME"}
+    env = {k: v for k, v in os.environ.items() if k not in own}
     env.update(extra or {})
     return env
+
+
+def steps(output: str, source: str) -> dict[str, str]:
+    """{step: "ok" or "FAILED"} for a source, from the progress lines a run prints."""
+    pattern = rf"^  {re.escape(source)} +(snapshots|orders) +(ok|FAILED)"
+    return {m[1]: m[2] for m in re.finditer(pattern, output, re.MULTILINE)}
 
 
 def snapshot(database: Path) -> dict[str, list[dict]]:

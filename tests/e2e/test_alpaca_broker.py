@@ -16,7 +16,7 @@ import pytest
 from sandbox import Sandbox, SandboxConfig, World
 from sandbox.world import WorldSizes
 from schemas import TABLES
-from tests.e2e.demo_runs import cli
+from tests.e2e.demo_runs import cli, steps
 from tests.leaks import Needles
 from tests.oracle import TABLE_NAMES, alpaca_broker_truth, rows, warehouse_rows
 
@@ -61,7 +61,7 @@ sources:
 
 def test_every_account_lands_exactly_once(run):
     home, _, result, _, _ = run
-    assert f"{SOURCE}: ok" in result.stdout
+    assert steps(result.stdout, SOURCE) == {"snapshots": "ok", "orders": "ok"}
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         total, distinct = con.execute(
             "SELECT count(*), count(DISTINCT account_id) FROM accounts"

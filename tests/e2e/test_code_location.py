@@ -1,5 +1,6 @@
-"""The code location loads exactly as `dagster dev -w workspace.yaml` loads it, and every
-asset materializes through Dagster's API into the warehouse."""
+"""The code location loads exactly as `dagster dev -w workspace.yaml` loads it (with a
+sources file, or the sandbox when asked for; with neither it refuses to load, naming
+both), and every asset materializes through Dagster's API into the warehouse."""
 
 from __future__ import annotations
 
@@ -29,25 +30,60 @@ SOURCES = [
 ]
 
 
-def test_the_workspace_loads_as_dagster_dev_loads_it(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "BROKERLAKE_SOURCES"}
-    env["DAGSTER_HOME"] = str(tmp_path)
+def validate(cwd: Path, **extra: str) -> subprocess.CompletedProcess:
+    """`dagster definitions validate` of the workspace, from `cwd`, with neither a sources
+    file nor the sandbox asked for in the environment unless `extra` says so."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"BROKERLAKE_SOURCES", "BROKERLAKE_SANDBOX", "DAGSTER_HOME"}
+    }
+    env.update(DAGSTER_HOME=str(cwd), **extra)
     dagster = Path(sys.executable).parent / "dagster"
-    result = subprocess.run(
+    return subprocess.run(
         [str(dagster), "definitions", "validate", "-w", str(ROOT / "workspace.yaml")],
-        cwd=tmp_path,  # no sources.yaml here: the built-in sandbox sources
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
         timeout=180,
     )
+
+
+def test_with_neither_sources_nor_the_sandbox_the_location_refuses_to_load(tmp_path):
+    result = validate(tmp_path)  # no sources.yaml here, no BROKERLAKE_SANDBOX
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert "no sources to read: give a sources file" in output
+    assert "BROKERLAKE_SOURCES" in output and "BROKERLAKE_SANDBOX=1" in output
+    assert not (tmp_path / "data").exists()  # nothing was written anywhere
+
+
+def test_the_workspace_loads_as_dagster_dev_loads_it_with_the_sandbox(tmp_path):
+    result = validate(tmp_path, BROKERLAKE_SANDBOX="1")
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert "Validation successful for code location pipelines.definitions" in output
 
 
+def test_an_invalid_sources_file_stops_the_location_with_every_problem(tmp_path):
+    (tmp_path / "sources.yaml").write_text(
+        "sources:\n"
+        "  - {name: paper, kind: alpacca, key_id: {env: K}, secret_key: {env: S}}\n"
+        "  - {name: fx, kind: tradr, api_key: {env: TRADR_KEY_UNSET}}\n"
+    )
+    result = validate(tmp_path, K="k", S="s")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "source 'paper': field 'kind': 'alpacca' is not a source kind" in output
+    assert "source 'fx': field 'api_key': environment variable TRADR_KEY_UNSET is not set" in (
+        output
+    )
+
+
 def test_every_asset_materializes_through_dagster(tmp_path, monkeypatch):
     monkeypatch.delenv("BROKERLAKE_SOURCES", raising=False)
+    monkeypatch.setenv("BROKERLAKE_SANDBOX", "1")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BROKERLAKE_HOME", str(tmp_path / "home"))
     from pipelines.definitions import defs
@@ -85,10 +121,8 @@ def test_materialize_api_with_an_explicit_sandbox(tmp_path):
             assets, partition_key=day.isoformat(), resources=definitions.resources
         )
         assert result.success
-        accounts = {
+        snapshot = {
             m.asset_key.to_user_string()
-            for m in result.asset_materializations_for_node(
-                f"{name.replace('-', '_')}__accounts_step"
-            )
+            for m in result.asset_materializations_for_node(f"{name.replace('-', '_')}__snapshots")
         }
-        assert accounts == {f"{name}/users", f"{name}/connections", f"{name}/accounts"}
+        assert snapshot == {f"{name}/{table}" for table in TABLES if table != "orders"}

@@ -21,7 +21,10 @@ from tests.lake_truth import assert_delta_equals_catalog
 from tests.oracle import warehouse_rows
 from warehouse import Catalog, Lake
 
-KILL_AFTER_SECONDS = [1.0, 1.6, 2.2, 2.8, 3.4]
+# Kill points: once a run has written this many files to the lake, so each kill lands
+# mid-run, whatever the machine's speed (a demo run writes about a hundred).
+KILL_AT_FILES = [1, 12, 40]
+STUCK_SECONDS = 300
 
 
 def start_demo(home: Path) -> subprocess.Popen:
@@ -32,20 +35,40 @@ def start_demo(home: Path) -> subprocess.Popen:
     )
 
 
+def written_since(lake: Path, began: int) -> int:
+    """Files of the lake written since `began` (nanoseconds since the epoch)."""
+    if not lake.is_dir():
+        return 0
+    return sum(1 for path in lake.rglob("*") if path.is_file() and path.stat().st_mtime_ns >= began)
+
+
+def kill_when(process: subprocess.Popen, lake: Path, files: int, began: int) -> bool:
+    """SIGKILL the run once it has written `files` files; False if it ended before. (A
+    run that writes nothing for minutes is stuck: it is killed and the test fails.)"""
+    deadline = time.monotonic() + STUCK_SECONDS
+    while written_since(lake, began) < files:
+        if process.poll() is not None:
+            return False
+        if time.monotonic() > deadline:
+            process.kill()
+            written = written_since(lake, began)
+            raise AssertionError(f"the demo wrote {written} files in {STUCK_SECONDS} s: stuck")
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    return True
+
+
 def test_killed_runs_then_a_rerun_equal_a_clean_run(tmp_path, first_run):
     clean, _ = first_run
 
     crashed = tmp_path / "crashed"
     crashed.mkdir()
-    killed_mid_run = 0
-    for delay in KILL_AFTER_SECONDS:
+    for files in KILL_AT_FILES:
+        began = time.time_ns()
         process = start_demo(crashed)
-        time.sleep(delay)
-        if process.poll() is None:
-            killed_mid_run += 1
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-    assert killed_mid_run >= 3  # most kills landed while the run was working
+        killed = kill_when(process, crashed / "lake", files, began)
+        assert killed, process.returncode  # a demo run writes more files than any point
 
     result = demo(crashed)
     assert result.returncode == 0, result.stdout[-3000:]

@@ -1,6 +1,7 @@
-"""What the code location offers the UI: per-source assets pooled per broker API, their
-checks, the jobs and the schedules (on by default); and a failing blocking contract check
-stops what depends on it, for that source only."""
+"""What the code location offers the UI: per-source assets in two steps each (the daily
+snapshot, the orders), pooled per source, with their checks inside, the jobs and the
+schedules (on by default); and a failing blocking contract check stops what depends on
+it, for that source only."""
 
 from __future__ import annotations
 
@@ -35,10 +36,10 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
     assert {key.to_user_string() for key in graph.get_all_asset_keys()} == {
         f"{source}/{table}" for source in KINDS for table in TABLES
     }
-    for source, kind in KINDS.items():
+    for source in KINDS:
         for table in TABLES:
             node = graph.get(asset_key(source, table))
-            assert node.pools == {f"{kind}_api"}, (source, table)
+            assert node.pools == {f"source_{source.replace('-', '_')}"}, (source, table)
             assert node.freshness_policy is not None
             assert (node.partitions_def is None) == (table == "orders")
             assert node.group_name == source.replace("-", "_")
@@ -52,8 +53,8 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
             assert checks == expected, (source, table, checks)
     blocking = {
         (spec.asset_key.to_user_string(), spec.name)
-        for checks in defs.asset_checks or []
-        for spec in checks.check_specs
+        for step in defs.assets or []
+        for spec in step.check_specs
         if spec.blocking
     }
     assert blocking == {(f"{source}/{table}", "contract") for source in KINDS for table in TABLES}
@@ -64,10 +65,10 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
     assert {job.name for job in repository.get_all_jobs()} >= {
         SYNC_JOB, SNAPSHOT_JOB, ORDERS_JOB, MAINTENANCE_JOB,
     }  # fmt: skip
-
-    for node_def in repository.get_job(SYNC_JOB).all_node_defs:
-        if not node_def.name.endswith(("_contract", "_reconciliation", "_equity")):
-            assert node_def.retry_policy is not None, node_def.name
+    steps = repository.get_job(SYNC_JOB).all_node_defs
+    assert len(steps) == 2 * len(KINDS)  # a snapshot step and an orders step per source
+    for node_def in steps:
+        assert node_def.retry_policy is not None, node_def.name
 
 
 def test_a_failing_contract_blocks_the_sources_downstream_assets(tmp_path):

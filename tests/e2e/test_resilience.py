@@ -1,21 +1,20 @@
 """A bad day at the brokers: a tenth of requests failing or throttled, an API down, the
 real rate limits enforced. The tables come out as on a good day, or the one source at
-fault fails, quickly and in words a user can act on."""
+fault fails, within its retry limit and in words a user can act on. (How much of a rate
+limit a run uses is measured by the benchmarks: `benchmarks/rate_use.py`.)"""
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
-import time
 
 import dagster as dg
 
 from assets import SourcesResource
 from pipelines.definitions import SYNC_JOB, build_definitions
 from sandbox import Sandbox, SandboxConfig, WorldSizes
-from tests.e2e.demo_runs import demo, snapshot
+from tests.e2e.demo_runs import demo, environment, snapshot, steps
 
 
 def test_a_demo_with_a_tenth_of_requests_failing_lands_the_tables_of_a_clean_run(
@@ -55,11 +54,10 @@ sources:
     retry_seconds: 4
 """
         )
-        env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+        env = environment()
         env.update(
             KEY_ID=account["key_id"], SECRET=account["secret_key"], TRADR_KEY="tradr-key-1234"
         )
-        started = time.monotonic()
         result = subprocess.run(
             [sys.executable, "-m", "pipelines.cli", "demo", "--home", str(tmp_path / "home")],
             cwd=tmp_path,
@@ -68,19 +66,15 @@ sources:
             text=True,
             timeout=300,
         )
-        elapsed = time.monotonic() - started
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
-    assert "up: ok" in output
-    assert "down: FAILED" in output
+    assert steps(output, "up") == {"snapshots": "ok", "orders": "ok"}
+    assert steps(output, "down") == {"snapshots": "FAILED"}
     assert "source 'down' (GET /api-keys/current): gave up after" in output
     assert "no answer (ConnectError" in output
-    assert elapsed < 60, elapsed  # 4 s of retrying, plus starting Dagster twice
 
 
-def test_under_the_real_rate_limits_a_full_run_gets_no_429_and_uses_the_allowed_rate(
-    tmp_path, monkeypatch
-):
+def test_under_the_real_rate_limits_a_full_run_gets_no_429(tmp_path, monkeypatch):
     """Every built-in source through Dagster, against a sandbox enforcing each API's real
     limit over 20-second windows (a minute compressed threefold)."""
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
@@ -102,11 +96,6 @@ def test_under_the_real_rate_limits_a_full_run_gets_no_429_and_uses_the_allowed_
         result = job.execute_in_process(partition_key=day.isoformat(), instance=instance)
         assert result.success
         statuses = {api: dict(counts) for api, counts in sandbox.status_counts.items()}
-        times = list(sandbox.request_times["alpaca_broker"])
 
     assert all(429 not in counts for counts in statuses.values()), statuses
-    assert len(times) > 600  # 200 accounts: several requests each
-    # The partner's one key: 1,000 requests per 20 s allowed.
-    allowed_per_second = 1000 / 20.0
-    used = (len(times) - 1) / (times[-1] - times[0])
-    assert used >= 0.8 * allowed_per_second, (used, allowed_per_second)
+    assert sum(statuses["alpaca_broker"].values()) > 600  # 200 accounts, several requests each

@@ -5,7 +5,6 @@ stay in the warehouse rather than vanish. No secret is printed or stored."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from sandbox import Sandbox
+from tests.e2e.demo_runs import environment, steps
 
 WRONG_SECRET = "wrong-user-secret-0123456789abcdef"
 SOURCES = """
@@ -27,7 +27,7 @@ sources:
 
 
 def demo(workdir: Path, api: dict, secrets: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env = environment()
     env.update(
         ST_CLIENT_ID=api["client_id"],
         ST_CONSUMER_KEY=api["consumer_key"],
@@ -67,7 +67,7 @@ def test_a_rejected_user_is_reported_and_the_others_land(tmp_path):
         result = demo(tmp_path, api, {**secrets, victim: WRONG_SECRET})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    assert "snaptrade: ok" in result.stdout
+    assert steps(result.stdout, "snaptrade") == {"snapshots": "ok", "orders": "ok"}
     assert f"warning: source snaptrade: user {victim!r} was skipped" in result.stdout
     assert WRONG_SECRET not in output
     assert all(secret not in output for secret in secrets.values())

@@ -3,7 +3,6 @@ never prints the secret; the other sources land."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from sandbox import Sandbox
+from tests.e2e.demo_runs import environment, steps
 
 WRONG_SECRET = "wrong-secret-0123456789abcdefWXYZ"
 
@@ -34,7 +34,7 @@ sources:
     secret_key: {{env: BAD_SECRET}}
 """
         )
-        env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+        env = environment()
         env.update(
             GOOD_KEY_ID=good["key_id"],
             GOOD_SECRET=good["secret_key"],
@@ -52,8 +52,8 @@ sources:
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
     assert "Sources from sources.yaml" in output
-    assert "good-key: ok" in output
-    assert "bad-key: FAILED" in output
+    assert steps(output, "good-key") == {"snapshots": "ok", "orders": "ok"}
+    assert steps(output, "bad-key") == {"snapshots": "FAILED"}
     assert "source 'bad-key' (GET /v2/account): credentials were rejected (HTTP 401" in output
     assert WRONG_SECRET not in output
     assert good["secret_key"] not in output

@@ -1,7 +1,9 @@
 """The UI as a user meets it: `dagster dev -w workspace.yaml` on loopback, opened in
 headless Chromium (Debian's `chromium`, driven by Playwright). From the asset graph the
 test materializes every asset for today's partition, waits for the run to succeed, and
-saves a screenshot of the graph; the page must show every asset and the run's success.
+saves a screenshot of the graph; the page must show every asset, every check and the
+run's success, and the run took two steps per source (its snapshot, its orders), each in
+a process of its own.
 
 Needs /usr/bin/chromium (`apt-get install chromium`; `.ci/run` installs it). Without it
 the test is skipped, unless BROKERLAKE_REQUIRE_BROWSER is set (CI), where it fails.
@@ -20,6 +22,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import dagster as dg
 import httpx
 import pytest
 
@@ -41,6 +44,7 @@ CHROMIUM_FLAGS = [
 ]
 TABLES = ("users", "connections", "accounts", "balances", "positions", "orders")
 SOURCES = ("paper", "cfd")
+CHECKS = 2 * len(TABLES) + 1  # per source: contract and reconciliation each, equity
 STARTUP_SECONDS = 120
 RUN_SECONDS = 300
 ZOOM_OUT_STEPS = 8  # from the graph's opening zoom to both groups in view
@@ -162,6 +166,7 @@ def test_materialize_every_asset_from_the_asset_graph(ui, tmp_path):
         expect(page.get_by_text("Success", exact=True)).to_be_visible(timeout=RUN_SECONDS * 1000)
         expect(page.get_by_text(f"partition: {today}").first).to_be_visible()
         expect(page.get_by_text(f"{len(SOURCES) * len(TABLES)} assets")).to_be_visible()
+        expect(page.get_by_text(f"{len(SOURCES) * CHECKS} checks")).to_be_visible()
         for status in ("Failure", "Canceled"):
             expect(page.get_by_text(status, exact=True)).to_have_count(0)
 
@@ -192,6 +197,12 @@ def test_materialize_every_asset_from_the_asset_graph(ui, tmp_path):
         browser.close()
 
     assert screenshot.stat().st_size > 20_000
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster")) as instance:
+        [run] = instance.get_runs()
+        stats = instance.get_run_step_stats(run.run_id)
+    assert {step.step_key: step.status.value for step in stats} == {
+        f"{source}__{step}": "SUCCESS" for source in SOURCES for step in ("snapshots", "orders")
+    }
     keep = os.environ.get("BROKERLAKE_SCREENSHOTS")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from brokers.config import ConfigError, load_sources, source_names
+from brokers.config import ConfigError, load_sources
 
 GOOD = """
 sources:
@@ -25,7 +25,6 @@ def test_secrets_come_from_the_environment(tmp_path):
     [source] = load_sources(path, environ={"TEST_KEY_ID": "PKXYZ", "TEST_SECRET": "hunter22"})
     assert source.secret_key.get_secret_value() == "hunter22"
     assert "hunter22" not in repr(source)
-    assert source_names(path) == ["alpaca-paper"]
 
 
 def test_the_example_file_is_valid():
@@ -77,31 +76,83 @@ def test_an_alpaca_broker_source_takes_one_complete_kind_of_credentials(tmp_path
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (GOOD.replace("kind: alpaca", "kind: alpacka"), "field 'kind': must be one of"),
-        (GOOD.replace("https://paper", "ftp://paper"), "field 'base_url'"),
-        (GOOD.replace("name: alpaca-paper", "name: Alpaca Paper"), "field 'name'"),
-        (GOOD + "    colour: blue\n", "field 'colour': Extra inputs are not permitted"),
-        (GOOD + GOOD.replace("sources:\n", ""), "source names must be unique"),
-        ("sources: nope", "expected a mapping with a 'sources' list"),
-        ("sources: [\n", "not valid YAML"),
+        (
+            GOOD.replace("kind: alpaca", "kind: alpacca"),
+            "source 'alpaca-paper': field 'kind': 'alpacca' is not a source kind; use one of "
+            "alpaca, alpaca_broker, snaptrade, tradr (did you mean 'alpaca'?)",
+        ),
+        (
+            GOOD.replace("https://paper", "ftp://paper"),
+            "field 'base_url': 'ftp://paper-api.alpaca.markets' is not a URL: it must start "
+            "with https:// (or http://)",
+        ),
+        (GOOD.replace("name: alpaca-paper", "name: Alpaca Paper"), "field 'name': 'Alpaca Paper'"),
+        (
+            GOOD + "    secret: blue\n",
+            "field 'secret': not a field of kind alpaca; remove it (did you mean 'secret_key'?)",
+        ),
+        (
+            GOOD.replace("    secret_key: {env: TEST_SECRET}\n", ""),
+            "field 'secret_key': missing; kind alpaca needs it (a secret: write it as "
+            "{env: VARIABLE})",
+        ),
+        (
+            GOOD + GOOD.replace("sources:\n", ""),
+            "source 'alpaca-paper': the name appears 2 times; names must be unique",
+        ),
+        ("sources: nope", "expected a mapping with a 'sources' list (see sources.example.yaml)"),
+        ("sources: [\n", "not valid YAML at line 2"),
     ],
 )
 def test_invalid_files_name_the_file_the_source_and_the_field(tmp_path, text, expected):
     path = write(tmp_path, text)
     with pytest.raises(ConfigError) as error:
         load_sources(path, environ={"TEST_KEY_ID": "PKXYZ", "TEST_SECRET": "hunter22"})
-    assert str(path) in str(error.value)
-    assert expected in str(error.value)
+    [problem] = error.value.problems  # one line, naming the file first
+    assert problem.startswith(f"{path}: ")
+    assert expected in problem
+    assert "hunter22" not in str(error.value)
 
 
-def test_a_missing_variable_is_named(tmp_path):
+def test_a_missing_variable_is_named_with_what_to_do(tmp_path):
     path = write(tmp_path, GOOD)
     with pytest.raises(ConfigError) as error:
         load_sources(path, environ={"TEST_KEY_ID": "PKXYZ"})
     assert str(error.value) == (
-        f"{path}: source 'alpaca-paper': field 'secret_key': "
-        "environment variable TEST_SECRET is not set"
+        f"{path}: source 'alpaca-paper': field 'secret_key': environment variable "
+        "TEST_SECRET is not set; export it, or name the variable that holds it in {env: ...}"
     )
+
+
+def test_every_problem_of_a_file_is_reported_at_once_one_line_each(tmp_path):
+    path = write(
+        tmp_path,
+        """
+sources:
+  - {name: paper, kind: alpacca, key_id: {env: K}, secret_key: {env: S}}
+  - {name: fx, kind: tradr, api_key: {env: TRADR_UNSET}, account_ids: []}
+  - {name: partner, kind: alpaca_broker, client_id: {env: K}}
+  - {name: paper, kind: alpaca, key_id: {env: K}, secret_key: {env: S}, colour: blue}
+  - just text
+""",
+    )
+    with pytest.raises(ConfigError) as error:
+        load_sources(path, environ={"K": "k-value", "S": "s-value"})
+    assert error.value.problems == [
+        f"{path}: source 'paper': field 'kind': 'alpacca' is not a source kind; use one of "
+        "alpaca, alpaca_broker, snaptrade, tradr (did you mean 'alpaca'?)",
+        f"{path}: source 'fx': field 'api_key': environment variable TRADR_UNSET is not set; "
+        "export it, or name the variable that holds it in {env: ...}",
+        f"{path}: source 'fx': field 'account_ids': lists no account; list at least one, or "
+        "remove account_ids to read all",
+        f"{path}: source 'partner': give key_id with secret_key (HTTP Basic), or client_id "
+        "with client_secret (OAuth2), each pair complete",
+        f"{path}: source 'paper': field 'colour': not a field of kind alpaca; remove it",
+        f"{path}: source #5: expected a mapping of fields (name: ..., kind: ...), got str",
+        f"{path}: source 'paper': the name appears 2 times; names must be unique (each is "
+        "the `source` column of its rows): rename all but one",
+    ]
+    assert "k-value" not in str(error.value) and "s-value" not in str(error.value)
 
 
 SNAPTRADE = """
@@ -140,12 +191,13 @@ def test_snaptrade_user_secrets_from_a_file_the_configuration_names(tmp_path):
         ("{}", "no users given"),
     ],
 )
-def test_bad_user_secrets_are_named_without_quoting_them(tmp_path, users, expected):
+def test_bad_user_secrets_are_refused_as_the_file_loads_without_quoting_them(
+    tmp_path, users, expected
+):
     path = write(tmp_path, SNAPTRADE + "    user_secrets: {env: ST_USERS}\n")
-    [source] = load_sources(path, environ={**SNAPTRADE_ENV, "ST_USERS": users})
     with pytest.raises(ConfigError) as error:
-        source.users()
-    assert "source 'snaptrade'" in str(error.value)
+        load_sources(path, environ={**SNAPTRADE_ENV, "ST_USERS": users})
+    assert f"{path}: source 'snaptrade'" in str(error.value)
     assert expected in str(error.value)
     assert "secret-alice" not in str(error.value)
 

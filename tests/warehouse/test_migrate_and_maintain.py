@@ -9,6 +9,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
+import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
 
@@ -115,3 +116,29 @@ def test_columns_the_contract_gained_since_migrate_as_null_or_other(tmp_path):
     assert orders["order_class"].to_list() == ["other"]
     assert orders["raw_order_class"].to_list() == [None]
     assert orders["commission"].to_list() == [None]
+
+
+def _files_without_statistics(delta: DeltaTable, column: str) -> int:
+    """How many of the table's files the log holds no minimum of `column` for."""
+    actions = pl.DataFrame(pa.table(delta.get_add_actions(flatten=True)))
+    if f"min.{column}" not in actions.columns:
+        return actions.height
+    return actions[f"min.{column}"].null_count()
+
+
+def test_every_column_has_statistics_and_maintenance_gives_them_to_older_tables(tmp_path):
+    """Merges skip files by `submitted_at`, the 35th column of orders: Delta's default
+    keeps statistics on the first 32 only, so a table created without the setting gains
+    it, and its files the statistics, when maintained."""
+    lake = Lake(tmp_path)
+    lake.write("orders", "src", frame("orders"), run_id="r")
+    assert _files_without_statistics(DeltaTable(lake.uri("orders")), "submitted_at") == 0
+    older = DeltaTable(lake.uri("orders"))
+    older.alter.set_table_properties({"delta.dataSkippingNumIndexedCols": "32"})
+    lake.write("orders", "src", frame("orders", row("orders", order_id="o2")), run_id="r2")
+    assert _files_without_statistics(DeltaTable(lake.uri("orders")), "submitted_at") > 0
+    maintain(lake, timedelta(0), log=lambda line: None)
+    maintained = DeltaTable(lake.uri("orders"))
+    assert maintained.metadata().configuration["delta.dataSkippingNumIndexedCols"] == "-1"
+    assert _files_without_statistics(maintained, "submitted_at") == 0
+    assert lake.read("orders").height == 2
