@@ -74,6 +74,11 @@ class WarehouseResource(dg.ConfigurableResource):
     # far cash plus positions may stray from the equity a broker reports, as a share.
     max_quarantined_share: float = 0.1
     equity_tolerance: float = 0.001
+    # How far a position's change in units, and a currency's change in cash, may stray
+    # from what the activities in between moved (exact on the sandbox; real brokers round
+    # and post late).
+    ledger_units_tolerance: str = "0.000001"
+    ledger_cash_tolerance: str = "0.01"
     # How long old versions of the tables stay readable (time travel, catalogs opened
     # before) before maintenance deletes their files.
     retention_days: int = DEFAULT_RETENTION.days

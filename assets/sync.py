@@ -28,7 +28,7 @@ from brokers.errors import SourceError
 from brokers.registry import connector_for
 from warehouse import Lake
 
-SYNCED_TABLES = (*TABLE_NAMES, "activities")
+SYNCED_TABLES = TABLE_NAMES
 
 
 @dataclass

@@ -2,9 +2,10 @@
 `<source>/<table>`, one group per source), so a failing source never blocks another.
 
 Steps are shaped like the work: per source, one step lands its daily snapshot (users,
-connections, accounts, then balances and positions for the accounts that landed) and one
-its orders (incrementally, after the accounts), each with its tables' checks inside. A
-run over N sources is 2N steps, the sources in parallel; each source's requests come from
+connections, accounts, then balances and positions for the accounts that landed), one
+its orders (incrementally, after the accounts) and one its activities (incrementally,
+after the orders), each with its tables' checks inside. A run over N sources is 3N
+steps, the sources in parallel; each source's requests come from
 one step at a time, pooled by broker API so parallel runs share the API's rate limit.
 """
 
@@ -15,6 +16,7 @@ from datetime import date
 
 import dagster as dg
 
+from assets.activities import activities_step
 from assets.fetch import RETRY_POLICY
 from assets.orders import orders_step
 from assets.partitions import daily_partitions
@@ -39,6 +41,7 @@ def build_table_assets(
         steps += [
             snapshots_step(source, kind, days, retry, slot),
             orders_step(source, kind, retry, slot),
+            activities_step(source, kind, retry, slot),
         ]
     return steps
 

@@ -10,7 +10,9 @@ import dagster as dg
 from assets.store import StoreCounts
 from brokers.connector import FetchContext
 
-TABLE_NAMES = ("users", "connections", "accounts", "balances", "positions", "orders")
+TABLE_NAMES = (
+    "users", "connections", "accounts", "balances", "positions", "orders", "activities",
+)  # fmt: skip
 ACCOUNT_TABLES = ("users", "connections", "accounts")
 DAILY_TABLES = (*ACCOUNT_TABLES, "balances", "positions")  # orders have no partitions
 
@@ -24,12 +26,18 @@ DESCRIPTIONS = {
     "balances": "Cash, buying power and equity per account and currency, one snapshot a day.",
     "positions": "Holdings per account, one snapshot a day.",
     "orders": "Every order, latest state; each run reads what changed since the last.",
+    "activities": "The ledger of every cash and position movement (fills, dividends, "
+    "interest, fees, deposits, withdrawals, transfers, journals, splits), latest state; "
+    "each run reads from the latest landed less a look-back.",
 }
 
 
 # A source whose data is older than these shows as stale in the UI (the daily schedule
 # runs at 21:30 UTC, orders every 15 minutes).
 SNAPSHOT_FRESHNESS = dg.FreshnessPolicy.time_window(
+    fail_window=timedelta(hours=26), warn_window=timedelta(hours=25)
+)
+ACTIVITIES_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(hours=26), warn_window=timedelta(hours=25)
 )
 ORDERS_FRESHNESS = dg.FreshnessPolicy.time_window(

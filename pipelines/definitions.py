@@ -30,8 +30,11 @@ warnings.filterwarnings("ignore", message=r".*partitions_def on an AssetCheckSpe
 SYNC_JOB = "sync_all"
 SNAPSHOT_JOB = "daily_snapshots"
 ORDERS_JOB = "sync_orders"
+ACTIVITIES_JOB = "sync_activities"
 SNAPSHOT_SCHEDULE = "daily_snapshots_schedule"
 ORDERS_SCHEDULE = "sync_orders_schedule"
+ACTIVITIES_SCHEDULE = "sync_activities_schedule"
+ACTIVITIES_MINUTE = 40  # every hour, at this minute (between the orders' quarter hours)
 ORDERS_EVERY_MINUTES = 15
 # Runs launched from the UI or a schedule run each step in a process of its own. They are
 # forked from a server that has already imported the run's entry point, the code location
@@ -65,12 +68,14 @@ def build_definitions(
     )
     days = daily_partitions(first_day)
     orders = dg.AssetSelection.assets(*[asset_key(name, "orders") for name in kinds])
-    snapshots = dg.AssetSelection.all() - orders
+    activities = dg.AssetSelection.assets(*[asset_key(name, "activities") for name in kinds])
+    snapshots = dg.AssetSelection.all() - orders - activities
     sync_all = dg.define_asset_job(
         SYNC_JOB,
         selection=dg.AssetSelection.all(),
         partitions_def=days,
-        description="Every table of every source: the day's snapshots, then orders.",
+        description="Every table of every source: the day's snapshots, then orders, then "
+        "activities.",
     )
     daily = dg.define_asset_job(
         SNAPSHOT_JOB,
@@ -81,6 +86,12 @@ def build_definitions(
     )
     orders_job = dg.define_asset_job(
         ORDERS_JOB, selection=orders, description="Orders of every source, incrementally."
+    )
+    activities_job = dg.define_asset_job(
+        ACTIVITIES_JOB,
+        selection=activities,
+        description="Activities of every source, incrementally (from the latest landed less "
+        "a look-back).",
     )
     schedules = [
         dg.build_schedule_from_partitioned_job(
@@ -99,10 +110,18 @@ def build_definitions(
             default_status=dg.DefaultScheduleStatus.RUNNING,
             description=f"Orders of every source, every {ORDERS_EVERY_MINUTES} minutes.",
         ),
+        dg.ScheduleDefinition(
+            name=ACTIVITIES_SCHEDULE,
+            job=activities_job,
+            cron_schedule=f"{ACTIVITIES_MINUTE} * * * *",
+            execution_timezone="UTC",
+            default_status=dg.DefaultScheduleStatus.RUNNING,
+            description="Activities of every source, every hour.",
+        ),
     ]
     return dg.Definitions(
         assets=table_assets,
-        jobs=[sync_all, daily, orders_job, lake_maintenance],
+        jobs=[sync_all, daily, orders_job, activities_job, lake_maintenance],
         schedules=[*schedules, maintenance_schedule],
         executor=EXECUTOR,
         resources={"sources": sources, "warehouse": WarehouseResource(home=home)},

@@ -24,7 +24,7 @@ PROGRESS_LOGGER = "progress"
 @dataclass
 class StepOutcome:
     source: str
-    step: str  # "snapshots" or "orders"
+    step: str  # "snapshots", "orders" or "activities"
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows written
     warnings: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)  # "positions contract: ..."

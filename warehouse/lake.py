@@ -262,7 +262,12 @@ class Lake:
 
     def history_days(self, table_name: str, source: str) -> list[date]:
         """The days a source's current table was observed, oldest first."""
-        delta = self.open(self.uri(table_name, history=True))
+        return self.days(table_name, source, history=True)
+
+    def days(self, table_name: str, source: str, *, history: bool = False) -> list[date]:
+        """The days a source holds a partition of a daily table (of a current table's
+        history, with `history`), oldest first."""
+        delta = self.open(self.uri(table_name, history=history))
         if delta is None:
             return []
         return sorted(

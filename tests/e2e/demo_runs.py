@@ -41,7 +41,7 @@ def environment(extra: dict[str, str] | None = None) -> dict[str, str]:
 
 def steps(output: str, source: str) -> dict[str, str]:
     """{step: "ok" or "FAILED"} for a source, from the progress lines a run prints."""
-    pattern = rf"^  {re.escape(source)} +(snapshots|orders) +(ok|FAILED)"
+    pattern = rf"^  {re.escape(source)} +(snapshots|orders|activities) +(ok|FAILED)"
     return {m[1]: m[2] for m in re.finditer(pattern, output, re.MULTILINE)}
 
 

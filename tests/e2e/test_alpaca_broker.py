@@ -61,7 +61,7 @@ sources:
 
 def test_every_account_lands_exactly_once(run):
     home, _, result, _, _ = run
-    assert steps(result.stdout, SOURCE) == {"snapshots": "ok", "orders": "ok"}
+    assert steps(result.stdout, SOURCE) == {"snapshots": "ok", "orders": "ok", "activities": "ok"}
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         total, distinct = con.execute(
             "SELECT count(*), count(DISTINCT account_id) FROM accounts"

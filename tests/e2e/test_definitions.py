@@ -13,6 +13,8 @@ from deltalake import DeltaTable
 from assets import SourcesResource, WarehouseResource, asset_key
 from assets.maintenance import MAINTENANCE_JOB, MAINTENANCE_SCHEDULE
 from pipelines.definitions import (
+    ACTIVITIES_JOB,
+    ACTIVITIES_SCHEDULE,
     ORDERS_JOB,
     ORDERS_SCHEDULE,
     SNAPSHOT_JOB,
@@ -25,7 +27,7 @@ from tests.factories import frame, row
 from warehouse import Catalog, Lake
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
-TABLES = ("users", "connections", "accounts", "balances", "positions", "orders")
+TABLES = ("users", "connections", "accounts", "balances", "positions", "orders", "activities")
 KINDS = {"a-alpaca": "alpaca", "b-broker": "alpaca_broker", "c-tradr": "tradr"}
 
 
@@ -41,15 +43,15 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
             node = graph.get(asset_key(source, table))
             assert node.pools == {f"source_{source.replace('-', '_')}"}, (source, table)
             assert node.freshness_policy is not None
-            assert (node.partitions_def is None) == (table == "orders")
+            assert (node.partitions_def is None) == (table in ("orders", "activities"))
             assert node.group_name == source.replace("-", "_")
         for table in TABLES:
             checks = {
                 key.name for key in graph.get_check_keys_for_assets({asset_key(source, table)})
             }
-            expected = {"contract", "reconciliation"} | (
-                {"equity"} if table == "balances" else set()
-            )
+            expected = {"contract", "reconciliation"} | {
+                "balances": {"equity"}, "activities": {"ledger", "order_link"},
+            }.get(table, set())  # fmt: skip
             assert checks == expected, (source, table, checks)
     blocking = {
         (spec.asset_key.to_user_string(), spec.name)
@@ -59,14 +61,16 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
     }
     assert blocking == {(f"{source}/{table}", "contract") for source in KINDS for table in TABLES}
     schedules = {schedule.name: schedule for schedule in repository.schedule_defs}
-    assert set(schedules) == {SNAPSHOT_SCHEDULE, ORDERS_SCHEDULE, MAINTENANCE_SCHEDULE}
+    assert set(schedules) == {
+        SNAPSHOT_SCHEDULE, ORDERS_SCHEDULE, ACTIVITIES_SCHEDULE, MAINTENANCE_SCHEDULE,
+    }  # fmt: skip
     assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in schedules.values())
     assert schedules[ORDERS_SCHEDULE].cron_schedule == "*/15 * * * *"
     assert {job.name for job in repository.get_all_jobs()} >= {
-        SYNC_JOB, SNAPSHOT_JOB, ORDERS_JOB, MAINTENANCE_JOB,
+        SYNC_JOB, SNAPSHOT_JOB, ORDERS_JOB, ACTIVITIES_JOB, MAINTENANCE_JOB,
     }  # fmt: skip
     steps = repository.get_job(SYNC_JOB).all_node_defs
-    assert len(steps) == 2 * len(KINDS)  # a snapshot step and an orders step per source
+    assert len(steps) == 3 * len(KINDS)  # snapshot, orders and activities steps per source
     for node_def in steps:
         assert node_def.retry_policy is not None, node_def.name
 

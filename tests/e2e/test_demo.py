@@ -47,8 +47,11 @@ def test_the_demo_says_it_uses_the_sandbox_and_prints_what_landed(first_run):
     _, result = first_run
     assert result.stdout.startswith("The built-in sandbox (seed 0, clock ")
     for source in ("sandbox-alpaca-1", "sandbox-snaptrade", BROKER_SOURCE):
-        assert steps(result.stdout, source) == {"snapshots": "ok", "orders": "ok"}
+        assert steps(result.stdout, source) == {
+            "snapshots": "ok", "orders": "ok", "activities": "ok",
+        }  # fmt: skip
     assert "7 of 7 sources ok" in result.stdout
+    assert "failed check" not in result.stdout  # the ledger and order links included
     assert "Sample query:" in result.stdout
 
 
@@ -64,7 +67,7 @@ def test_the_demo_says_only_what_a_user_reads(first_run):
     assert (home / "dagster" / "dagster.yaml").exists()  # the run's log is kept for the UI
 
 
-@pytest.mark.parametrize("name", ["accounts", "balances", "positions", "orders"])
+@pytest.mark.parametrize("name", ["accounts", "balances", "positions", "orders", "activities"])
 def test_the_warehouse_equals_the_worlds_truth_row_for_row(first_run, name):
     home, _ = first_run
     world = World(seed=0, clock=CLOCK)

@@ -68,7 +68,7 @@ sources:
         )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
-    assert steps(output, "up") == {"snapshots": "ok", "orders": "ok"}
+    assert steps(output, "up") == {"snapshots": "ok", "orders": "ok", "activities": "ok"}
     assert steps(output, "down") == {"snapshots": "FAILED"}
     assert "source 'down' (GET /api-keys/current): gave up after" in output
     assert "no answer (ConnectError" in output

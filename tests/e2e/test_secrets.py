@@ -82,7 +82,7 @@ def test_no_secret_or_token_is_in_any_file_or_in_the_output_even_of_a_failed_run
     assert result.returncode == 1, output[-3000:]  # the rejected source, and only it
     assert steps(output, "rejected")["snapshots"] == "FAILED"
     for name in ("alpaca", "snaptrade", "broker", "tradr"):
-        assert steps(output, name) == {"snapshots": "ok", "orders": "ok"}, name
+        assert steps(output, name) == {"snapshots": "ok", "orders": "ok", "activities": "ok"}, name
     assert issued >= 1 and faults > 0
     assert any(p.suffix == ".parquet" for p in files)
     assert any(p.is_relative_to(dagster_home) for p in files)

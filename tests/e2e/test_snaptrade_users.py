@@ -67,7 +67,11 @@ def test_a_rejected_user_is_reported_and_the_others_land(tmp_path):
         result = demo(tmp_path, api, {**secrets, victim: WRONG_SECRET})
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
-    assert steps(result.stdout, "snaptrade") == {"snapshots": "ok", "orders": "ok"}
+    assert steps(result.stdout, "snaptrade") == {
+        "snapshots": "ok",
+        "orders": "ok",
+        "activities": "ok",
+    }
     assert f"warning: source snaptrade: user {victim!r} was skipped" in result.stdout
     assert WRONG_SECRET not in output
     assert all(secret not in output for secret in secrets.values())

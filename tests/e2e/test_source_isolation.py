@@ -52,7 +52,7 @@ sources:
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-3000:]
     assert "Sources from sources.yaml" in output
-    assert steps(output, "good-key") == {"snapshots": "ok", "orders": "ok"}
+    assert steps(output, "good-key") == {"snapshots": "ok", "orders": "ok", "activities": "ok"}
     assert steps(output, "bad-key") == {"snapshots": "FAILED"}
     assert "source 'bad-key' (GET /v2/account): credentials were rejected (HTTP 401" in output
     assert WRONG_SECRET not in output

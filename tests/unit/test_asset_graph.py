@@ -20,6 +20,12 @@ SNAPSHOT = {
     "balances": ("snapshots", {"accounts"}, True, CHECKS | {"equity (on positions too)"}),
     "positions": ("snapshots", {"accounts"}, True, CHECKS),
     "orders": ("orders", {"accounts"}, False, CHECKS),
+    "activities": (
+        "activities",
+        {"accounts", "orders"},
+        False,
+        CHECKS | {"ledger (on balances, positions too)", "order_link (on orders too)"},
+    ),
 }
 
 
@@ -41,8 +47,10 @@ def test_the_graph():
     )
     graph = definitions.get_repository_def().asset_graph
     assert sorted(step.node_def.name for step in steps) == [
+        "a_source__activities",
         "a_source__orders",
         "a_source__snapshots",
+        "b_source__activities",
         "b_source__orders",
         "b_source__snapshots",
     ]
