@@ -38,8 +38,9 @@ async def each(
 
 
 async def download(connector: Connector, read: OrdersRead | None) -> None:
-    """Every page a full sync of this connector's source reads (`read` None), or an
-    incremental orders sync read as `read` plans; discarded."""
+    """Every page a full sync of this connector's source reads (`read` None: its
+    activities' first read included), or an incremental orders sync read as `read`
+    plans; discarded."""
     landed = None if read is None else read.listed
     since: Cursors = {} if read is None else read.since
     if isinstance(connector, AlpacaBrokerConnector):
@@ -70,6 +71,9 @@ async def _alpaca_broker(c: AlpacaBrokerConnector, read: OrdersRead | None) -> N
         if read.changes_after is not None and read.began is not None:
             await drain(c.client.trade_events(read.changes_after, read.began))
     await each(c, ids, lambda i: drain(c.client.order_pages(i, since.get(i))))
+    if read is None:  # a first read of activities: the whole listing, then the journals
+        await drain(c.client.activity_pages())
+        await c.client.journals()
 
 
 async def _alpaca(c: AlpacaTradingConnector, landed: pl.DataFrame | None, since: Cursors) -> None:
@@ -80,6 +84,8 @@ async def _alpaca(c: AlpacaTradingConnector, landed: pl.DataFrame | None, since:
     else:
         account_id = _ids(landed)[0]
     await drain(c.client.order_pages(since.get(account_id)))
+    if landed is None:
+        await drain(c.client.activity_pages())
 
 
 async def _snaptrade(c: SnapTradeConnector, landed: pl.DataFrame | None) -> None:
@@ -112,6 +118,20 @@ async def _snaptrade(c: SnapTradeConnector, landed: pl.DataFrame | None) -> None
     for user, ids in sorted(accounts.items()):
         for account_id in ids:
             await c.client.orders(user, c.secrets[user], account_id)
+    if landed is None:
+        for user, ids in sorted(accounts.items()):
+            for account_id in ids:
+                await _snaptrade_activities(c, user, account_id)
+
+
+async def _snaptrade_activities(c: SnapTradeConnector, user: str, account_id: str) -> None:
+    """Every page of an account's transactions, by offset, until the total is read."""
+    read = 0
+    while True:
+        body = (await c.client.activities(user, c.secrets[user], account_id, read)).body
+        read += len(body["data"])
+        if not body["data"] or read >= body["pagination"]["total"]:
+            return
 
 
 async def _tradr(c: TradrConnector, landed: pl.DataFrame | None) -> None:
@@ -134,4 +154,11 @@ async def _tradr(c: TradrConnector, landed: pl.DataFrame | None) -> None:
         await drain(c.client.order_pages(int(account_id)))
         await drain(c.client.summary_pages(int(account_id)))
 
+    async def activities(account_id: str) -> None:
+        await c.client.transactions(int(account_id))
+        await drain(c.client.summary_pages(int(account_id)))
+        await drain(c.client.position_pages(int(account_id)))
+
     await each(c, map(str, ids), orders)
+    if landed is None:
+        await each(c, map(str, ids), activities)
