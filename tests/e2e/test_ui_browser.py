@@ -2,8 +2,8 @@
 headless Chromium (Debian's `chromium`, driven by Playwright). From the asset graph the
 test materializes every asset for today's partition, waits for the run to succeed, and
 saves a screenshot of the graph; the page must show every asset, every check and the
-run's success, and the run took two steps per source (its snapshot, its orders), each in
-a process of its own.
+run's success, and the run took three steps per source (its snapshot, its orders, its
+activities), each in a process of its own.
 
 Needs /usr/bin/chromium (`apt-get install chromium`; `.ci/run` installs it). Without it
 the test is skipped, unless BROKERLAKE_REQUIRE_BROWSER is set (CI), where it fails.
@@ -42,9 +42,10 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TABLES = ("users", "connections", "accounts", "balances", "positions", "orders")
+TABLES = ("users", "connections", "accounts", "balances", "positions", "orders", "activities")
 SOURCES = ("paper", "cfd")
-CHECKS = 2 * len(TABLES) + 1  # per source: contract and reconciliation each, equity
+# per source: contract and reconciliation each, equity, the ledger and the order link
+CHECKS = 2 * len(TABLES) + 3
 STARTUP_SECONDS = 120
 RUN_SECONDS = 300
 ZOOM_OUT_STEPS = 8  # from the graph's opening zoom to both groups in view
@@ -201,7 +202,9 @@ def test_materialize_every_asset_from_the_asset_graph(ui, tmp_path):
         [run] = instance.get_runs()
         stats = instance.get_run_step_stats(run.run_id)
     assert {step.step_key: step.status.value for step in stats} == {
-        f"{source}__{step}": "SUCCESS" for source in SOURCES for step in ("snapshots", "orders")
+        f"{source}__{step}": "SUCCESS"
+        for source in SOURCES
+        for step in ("snapshots", "orders", "activities")
     }
     keep = os.environ.get("BROKERLAKE_SCREENSHOTS")
     if keep:
