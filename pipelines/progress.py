@@ -89,16 +89,16 @@ class Progress(logging.Handler):
 
     def _say(self, outcome: StepOutcome) -> None:
         width = max(len(name) for name in self.sources)
-        head = f"  {outcome.source:<{width}}  {outcome.step:<9}"
+        head = f"  {outcome.source:<{width}}  {outcome.step:<10}"
         if outcome.error is None:
             landed = ", ".join(f"{rows} {table}" for table, rows in outcome.rows.items())
             self.out(f"{head} ok: {landed or 'nothing new'}")
         else:
             self.out(f"{head} FAILED: {plain(outcome.error)}")
-            for check in outcome.failed_checks:
-                self.out(f"{'':<{len(head)}} failed check: {check}")
-            if self.verbose:
-                self.out(outcome.error.to_string())
+        for check in outcome.failed_checks:  # a warning's check fails with its step ok
+            self.out(f"{'':<{len(head)}} failed check: {check}")
+        if outcome.error is not None and self.verbose:
+            self.out(outcome.error.to_string())
         for warning in outcome.warnings:
             self.out(f"{'':<{len(head)}} warning: {warning}")
 

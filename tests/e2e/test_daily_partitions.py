@@ -83,6 +83,6 @@ def test_three_days_then_a_backfill_from_scratch(tmp_path, monkeypatch):
         timeout=300,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert len(re.findall(r"^  \S+ +snapshots ok: ", run.stdout, re.M)) == 3 * len(kinds)
+    assert len(re.findall(r"^  \S+ +snapshots +ok: ", run.stdout, re.M)) == 3 * len(kinds)
 
     assert tables(backfilled / "warehouse.duckdb") == tables(daily / "warehouse.duckdb")
