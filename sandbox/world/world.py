@@ -150,6 +150,9 @@ class World:
             self.clock - timedelta(days=sizes.history_days) if since is None else as_utc(since)
         )
         self._memo: OrderedDict[tuple[str, str], object] = OrderedDict()
+        # Each account's book (its positions and cash: small), kept for the world's life:
+        # an account listing values every account, and a ledger costs its orders' plans.
+        self._books: dict[str, Book] = {}
         self._events: OrderedDict[tuple[datetime, datetime], list[TradeEvent]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -389,6 +392,13 @@ class World:
             ),
         )
 
+    def _book(self, account_id: str) -> Book:
+        """The sum of the account's ledger (kept for every account, unlike the ledger)."""
+        book = self._books.get(account_id)
+        if book is None:
+            book = self._books[account_id] = self._ledger(account_id)[1]
+        return book
+
     def _links(self, account: Account) -> list[Activity]:
         """The account's legs of money moving between two of the world's accounts."""
         legs: list[Activity] = []
@@ -421,7 +431,7 @@ class World:
         as_of = self.data_as_of(account_id)
 
         def valued() -> list[Position]:
-            held = self._ledger(account_id)[1].holdings(self.seed, account_id)
+            held = self._book(account_id).holdings(self.seed, account_id)
             return [value(self.seed, account, holding, as_of) for holding in held]
 
         return list(self._memoized(("positions", account_id), valued))
@@ -433,7 +443,7 @@ class World:
         account = self.account(account_id)
         if account.created_at > self.clock:
             return []
-        cash = self._ledger(account_id)[1].cash
+        cash = self._book(account_id).cash
         positions = self.positions(account_id)
         as_of = self.data_as_of(account_id)
         currencies = set(cash) | {account.base_currency}
