@@ -10,7 +10,7 @@ import polars as pl
 
 from brokers.access import Access, rate_limit_of
 from brokers.alpaca import normalize
-from brokers.alpaca.activities import activity_rows
+from brokers.alpaca.activity_frames import activities_frame
 from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
 from brokers.alpaca.order_frames import orders_frame
 from brokers.alpaca.position_frames import PositionBatch
@@ -23,7 +23,7 @@ from brokers.connector import (
     Window,
     account_currencies,
 )
-from brokers.frames import Row, Unreadable, canonical_frame
+from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns
 from brokers.http import Transport, TransportSettings, settings_for
 from brokers.parse import mask_account_number
 
@@ -131,11 +131,15 @@ class AlpacaTradingConnector:
         account_id = self._account_id(accounts)
         start = (since or {}).get(account_id)
         records = [r async for page in self.client.activity_pages(start, until) for r in page]
-        rows = activity_rows(
-            records, currencies=account_currencies(accounts), account_id=account_id
+        frame = activities_frame(
+            records,
+            currencies=account_currencies(accounts),
+            rows_frame=lambda rows: self._frame("activities", rows, ctx),
+            lineage=lineage_columns("activities", source=self.source.name, broker=BROKER, ctx=ctx),
+            account_id=account_id,
         )
-        ctx.log.info(f"source {self.source.name}: {len(rows)} activities read")
-        yield ActivityPage(self._frame("activities", rows, ctx), {account_id: Window(start, until)})
+        ctx.log.info(f"source {self.source.name}: {frame.height} activities read")
+        yield ActivityPage(frame, {account_id: Window(start, until)})
 
     def _account_id(self, accounts: pl.DataFrame) -> str:
         ids = accounts.get_column("account_id").unique().to_list()

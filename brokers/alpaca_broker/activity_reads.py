@@ -19,13 +19,14 @@ are paired within a batch.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import polars as pl
 
-from brokers.alpaca.activities import activity_rows, journal_rows
+from brokers.alpaca.activities import journal_rows
+from brokers.alpaca.activity_frames import activities_frame
 from brokers.alpaca_broker.client import AlpacaBrokerClient
 from brokers.connector import ActivityPage, Window
 from brokers.frames import Row, Unreadable, salvage
@@ -77,12 +78,13 @@ async def read_activities(
     frame: Frame,
     since: Mapping[str, datetime] | None,
     until: datetime | None,
+    lineage: Sequence[pl.Expr] = (),
 ) -> AsyncIterator[ActivityPage]:
     ids = sorted(accounts.get_column("account_id").to_list())
     cursors = {a: since[a] for a in ids if since and a in since}
 
     def rows(records: list[dict[str, Any]]) -> pl.DataFrame:
-        return frame(activity_rows(records, currencies=currencies))
+        return activities_frame(records, currencies=currencies, rows_frame=frame, lineage=lineage)
 
     if not cursors and until is None:  # a first read: the whole listing
         batches = Batches()

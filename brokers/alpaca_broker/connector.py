@@ -31,7 +31,7 @@ from brokers.connector import (
     Snapshot,
     account_currencies,
 )
-from brokers.frames import Row, Unreadable, canonical_frame, stamp
+from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 
 BROKER = "alpaca"
@@ -181,6 +181,7 @@ class AlpacaBrokerConnector:
             lambda rows: self._frame("activities", rows, ctx),
             since,
             until,
+            lineage_columns("activities", source=self.source.name, broker=BROKER, ctx=ctx),
         )
         async for page in pages:
             read += page.frame.height

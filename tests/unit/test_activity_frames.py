@@ -1,0 +1,91 @@
+"""Alpaca's fills read column-wise give the rows reading them one by one gives: the
+world's whole Broker API listing as the sandbox renders it, and records in unusual
+forms (numbers for text, a timestamp without an offset, a missing symbol, a fill in a
+group), which send the listing through the reading one by one."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+import pytest
+
+from brokers.alpaca.activities import activity_rows
+from brokers.alpaca.activity_frames import activities_frame, fills_columnwise
+from brokers.connector import FetchContext
+from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns
+from sandbox import World
+from sandbox.alpaca_trading.activities import activity_json, partner_index
+
+CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
+CTX = FetchContext("run", CLOCK, logging.getLogger("test"))
+LINEAGE = {"source": "partner", "broker": "alpaca"}
+
+
+def rows_frame(rows: list[Row | Unreadable]) -> pl.DataFrame:
+    return canonical_frame("activities", rows, ctx=CTX, **LINEAGE)
+
+
+def both(records: list[dict[str, Any]], **options: Any) -> tuple[pl.DataFrame, pl.DataFrame]:
+    currencies = options.pop("currencies", {})
+    columnwise = activities_frame(
+        records,
+        currencies=currencies,
+        rows_frame=rows_frame,
+        lineage=lineage_columns("activities", ctx=CTX, **LINEAGE),
+        **options,
+    )
+    one_by_one = rows_frame(activity_rows(records, currencies=currencies, **options))
+    key = ["account_id", "activity_id"]
+    return columnwise.sort(key), one_by_one.sort(key)
+
+
+@pytest.fixture(scope="module")
+def listing() -> list[dict[str, Any]]:
+    """The partner's whole listing, decoded as the client decodes it (exact decimals)."""
+    world = World(0, CLOCK)
+    index = partner_index(world)
+    body = json.dumps([activity_json(a, with_account=True) for a in index.activities])
+    return json.loads(body, parse_float=Decimal)
+
+
+def test_the_worlds_listing_reads_the_same_both_ways(listing):
+    currencies = {a.account_id: a.base_currency for a in World(0, CLOCK).broker_accounts()}
+    assert sum(r["activity_type"] == "FILL" for r in listing) > 1000
+    columnwise, one_by_one = both(listing, currencies=currencies)
+    assert columnwise.equals(one_by_one)
+    fills = [r for r in listing if r["activity_type"] == "FILL"]
+    lineage = lineage_columns("activities", ctx=CTX, **LINEAGE)
+    assert fills_columnwise(fills, currencies, lineage) is not None  # read column-wise
+    assert {"trade", "dividend", "journal"} <= set(columnwise["activity_type"])
+
+
+def test_a_trading_api_listing_names_no_account(listing):
+    account = listing[0]["account_id"]
+    records = [{k: v for k, v in r.items() if k != "account_id"} for r in listing[:300]]
+    columnwise, one_by_one = both(records, account_id=account, currencies={account: "EUR"})
+    assert columnwise.equals(one_by_one)
+    assert set(columnwise["account_id"]) == {account}
+
+
+@pytest.mark.parametrize(
+    ("change", "columnwise"),
+    [
+        ({"qty": 3, "price": Decimal("101.25")}, True),  # numbers where the spec says text
+        ({"transaction_time": "2026-11-19T14:30:00"}, False),  # no offset
+        ({"symbol": None}, False),  # missing: quarantined
+        ({"group_id": "g-1"}, False),  # in a group
+        ({"qty": "1e3"}, False),  # an exponent
+    ],
+)
+def test_unusual_fills_read_the_same_both_ways(listing, change, columnwise):
+    fills = [r for r in listing if r["activity_type"] == "FILL"][:50]
+    records = [dict(fills[0], **change), *fills[1:], *listing[:20]]
+    read, one_by_one = both(records)
+    assert read.equals(one_by_one)
+    lineage = lineage_columns("activities", ctx=CTX, **LINEAGE)
+    assert (fills_columnwise(records[:50], {}, lineage) is not None) == columnwise
