@@ -21,10 +21,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from brokers.config import SourceBase
 from brokers.errors import BrokerHTTPError, CredentialsRejected, PayloadError, StreamCut
 from brokers.ratelimit import RateLimit, budget_for, server_wait
 from brokers.redact import Redactor
+from brokers.source import SourceBase
 
 log = logging.getLogger("brokerlake.http")
 T = TypeVar("T")

@@ -10,11 +10,11 @@ import polars as pl
 
 from brokers.access import Access, rate_limit_of
 from brokers.alpaca import normalize
-from brokers.alpaca.activities import activity_rows
 from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
-from brokers.alpaca.order_frames import orders_frame
-from brokers.alpaca.position_frames import PositionBatch
-from brokers.config import AlpacaSource
+from brokers.alpaca.config import AlpacaSource
+from brokers.alpaca_common.activities import activity_rows
+from brokers.alpaca_common.order_frames import orders_frame
+from brokers.alpaca_common.position_frames import PositionBatch
 from brokers.connector import (
     AccountsBatch,
     ActivityPage,

@@ -25,8 +25,8 @@ from typing import Any
 
 import polars as pl
 
-from brokers.alpaca.activities import activity_rows, journal_rows
 from brokers.alpaca_broker.client import AlpacaBrokerClient
+from brokers.alpaca_common.activities import activity_rows, journal_rows
 from brokers.connector import ActivityPage, Window
 from brokers.frames import Row, Unreadable, salvage
 

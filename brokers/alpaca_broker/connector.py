@@ -14,16 +14,16 @@ import httpx
 import polars as pl
 
 from brokers.access import Access, rate_limit_of
-from brokers.alpaca import normalize as trading
-from brokers.alpaca.order_frames import BATCH_ORDERS, OrderBatch
-from brokers.alpaca.position_frames import PositionBatch
 from brokers.alpaca_broker import normalize
 from brokers.alpaca_broker.activity_reads import read_activities
 from brokers.alpaca_broker.client import RATE_LIMIT, AlpacaBrokerClient
+from brokers.alpaca_broker.config import AlpacaBrokerSource
 from brokers.alpaca_broker.oauth import ClientCredentialsAuth
 from brokers.alpaca_broker.order_changes import latest_changes
+from brokers.alpaca_common import normalize as alpaca
+from brokers.alpaca_common.order_frames import BATCH_ORDERS, OrderBatch
+from brokers.alpaca_common.position_frames import PositionBatch
 from brokers.concurrency import per_account
-from brokers.config import AlpacaBrokerSource
 from brokers.connector import (
     AccountsBatch,
     ActivityPage,
@@ -113,7 +113,7 @@ class AlpacaBrokerConnector:
         async def read(account_id: str) -> tuple[datetime, list[dict[str, Any]]]:
             response = await self.client.trade_account(account_id)
             as_of = response.server_time
-            return as_of, [trading.balance_row(response.body, as_of=as_of)]
+            return as_of, [alpaca.balance_row(response.body, as_of=as_of)]
 
         results = [r async for r in self._per_account(ctx, "balances", accounts, read)]
         return self._snapshot(ctx, "balances", results)

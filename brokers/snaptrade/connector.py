@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 import polars as pl
 
 from brokers.access import Access, rate_limit_of
-from brokers.config import SnapTradeSource
 from brokers.connector import (
     AccountsBatch,
     ActivityPage,
@@ -31,6 +30,7 @@ from brokers.parse import to_utc
 from brokers.snaptrade import normalize
 from brokers.snaptrade.activities import activity_rows
 from brokers.snaptrade.client import RATE_LIMIT, SnapTradeClient
+from brokers.snaptrade.config import SnapTradeSource
 from brokers.snaptrade.signing import SnapTradeAuth
 
 BROKER = "snaptrade"

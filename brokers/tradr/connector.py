@@ -14,7 +14,6 @@ import polars as pl
 
 from brokers.access import Access, rate_limit_of
 from brokers.concurrency import per_account
-from brokers.config import TradrSource
 from brokers.connector import (
     AccountsBatch,
     ActivityPage,
@@ -30,6 +29,7 @@ from brokers.parse import to_decimal
 from brokers.tradr import activities, endpoints, normalize
 from brokers.tradr.access import KeyScope, explain, least_privilege_warning, uncovered
 from brokers.tradr.client import TradrClient
+from brokers.tradr.config import TradrSource
 
 BROKER = "tradr"
 R = TypeVar("R")
