@@ -31,13 +31,14 @@ from brokers.connector import (
     Snapshot,
     account_currencies,
 )
-from brokers.frames import Row, Unreadable, canonical_frame, stamp
+from brokers.frames import stamp
 from brokers.http import Transport, TransportSettings, settings_for
+from brokers.transport_connector import TransportConnector
 
 BROKER = "alpaca"
 
 
-class AlpacaBrokerConnector:
+class AlpacaBrokerConnector(TransportConnector):
     broker = BROKER
 
     def __init__(
@@ -69,16 +70,6 @@ class AlpacaBrokerConnector:
         if self.oauth is not None:
             self.oauth.on_token = self.transport.redact.add
         self.client = AlpacaBrokerClient(self.transport)
-
-    @property
-    def requests_sent(self) -> int:
-        return self.transport.requests_sent
-
-    async def aclose(self) -> None:
-        await self.transport.aclose()
-
-    def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
-        return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     async def whoami(self) -> Access:
         response = await self.client.clock_answer()  # a token first, for an OAuth2 client
