@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from brokers import alpaca, alpaca_broker, snaptrade, tradr
+from brokers import alpaca, alpaca_broker, plaid, snaptrade, tradr
 from brokers.spec import BrokerSpec
 
 SPECS: tuple[BrokerSpec, ...] = (
@@ -11,5 +11,6 @@ SPECS: tuple[BrokerSpec, ...] = (
     alpaca_broker.SPEC,
     snaptrade.SPEC,
     tradr.SPEC,
+    plaid.SPEC,
 )
 BY_KIND: dict[str, BrokerSpec] = {spec.kind: spec for spec in SPECS}

@@ -4,7 +4,7 @@ publishes its own entry in the manifest, in this order. Adding a broker is its p
 
 from __future__ import annotations
 
-from sandbox import alpaca_broker, alpaca_trading, snaptrade, tradr
+from sandbox import alpaca_broker, alpaca_trading, plaid, snaptrade, tradr
 from sandbox.mounting import MountedApi
 
 APIS: tuple[MountedApi, ...] = (
@@ -12,6 +12,7 @@ APIS: tuple[MountedApi, ...] = (
     snaptrade.API,
     alpaca_broker.API,
     tradr.API,
+    plaid.API,
 )
 
 __all__ = ["APIS", "MountedApi"]

@@ -10,6 +10,7 @@ from typing import Any
 from brokers.config import SourceConfig
 from sandbox import Sandbox
 from tests.oracle import alpaca_broker_truth, alpaca_truth, snaptrade_truth, tradr_truth
+from tests.plaid_oracle import plaid_truth
 
 Truth = dict[str, list[dict[str, Any]]]  # table -> canonical rows
 
@@ -39,4 +40,5 @@ ORACLES: dict[str, Callable[[Sandbox, SourceConfig], Truth]] = {
     "alpaca_broker": alpaca_broker,
     "snaptrade": snaptrade,
     "tradr": tradr,
+    "plaid": lambda sandbox, source: plaid_truth(sandbox.world, source.name),
 }
