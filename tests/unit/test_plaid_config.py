@@ -5,6 +5,7 @@ redacted like every secret."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +51,13 @@ def test_a_bad_token_list_is_refused_without_quoting_it(tmp_path, tokens, proble
     assert line.startswith(f"{path}: source 'investments': access_tokens")
     assert problem in line
     assert TOKENS[0] not in line and "1111" not in line
+
+
+def test_the_examples_plaid_source_is_valid_once_uncommented(tmp_path):
+    example = (Path(__file__).parents[2] / "sources.example.yaml").read_text()
+    start = example.index("  # - name: investments")
+    block = [line.replace("  # ", "  ", 1) for line in example[start:].splitlines()]
+    path = tmp_path / "sources.yaml"
+    path.write_text("sources:\n" + "\n".join(block) + "\n")
+    [source] = load_sources(path, environ={**ENV, "PLAID_ACCESS_TOKENS": json.dumps(TOKENS)})
+    assert (source.kind, source.name, source.tokens()) == ("plaid", "investments", TOKENS)
