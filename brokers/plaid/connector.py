@@ -52,7 +52,7 @@ class PlaidConnector(TransportConnector):
             source.secret.get_secret_value(),
             paced=self.settings.rate_limit is not None,
         )
-        self.is_paper = "sandbox" in source.base_url  # Plaid's Sandbox environment
+        self.is_paper = "sandbox.plaid.com" in source.base_url  # Plaid's Sandbox environment
 
     async def _per_item(
         self, ctx: FetchContext | None, read: Callable[[int, str], Awaitable[T]]

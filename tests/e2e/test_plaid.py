@@ -69,6 +69,7 @@ def test_the_run_lands_every_table_but_orders_and_says_why(run):
     assert steps(result.stdout, "investments") == {"snapshots": "ok", "activities": "ok"}
     assert "investments  orders    none: the plaid API has no orders" in result.stdout
     assert "1 of 1 sources ok" in result.stdout
+    assert "failed check" not in result.stdout  # the ledger explains every position and cash
 
 
 @pytest.mark.parametrize("name", [t for t in TABLES if t != "orders"])
