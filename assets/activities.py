@@ -80,9 +80,10 @@ def _day(text: str) -> date:
         ) from None
 
 
-def activity_check_specs(source: str) -> list[dg.AssetCheckSpec]:
+def activity_check_specs(source: str, with_orders: bool = True) -> list[dg.AssetCheckSpec]:
+    """The activities' checks; the order link only where the API has orders."""
     key = asset_key(source, "activities")
-    return [
+    specs = [
         *check_specs(source, ("activities",), None),
         dg.AssetCheckSpec(
             LEDGER,
@@ -93,22 +94,33 @@ def activity_check_specs(source: str) -> list[dg.AssetCheckSpec]:
             "the executed activities in between moved, within the stated tolerances; the "
             "unexplained differences are listed by account and symbol.",
         ),
-        dg.AssetCheckSpec(
-            ORDER_LINK,
-            asset=key,
-            additional_deps=[asset_key(source, "orders")],
-            description="Every trade activity naming an order points at an order in orders.",
-        ),
     ]
+    if with_orders:
+        specs.append(
+            dg.AssetCheckSpec(
+                ORDER_LINK,
+                asset=key,
+                additional_deps=[asset_key(source, "orders")],
+                description="Every trade activity naming an order points at an order in orders.",
+            )
+        )
+    return specs
 
 
 def activities_step(
-    source: str, kind: str, retry: dg.RetryPolicy | None, pool: str | None
+    source: str,
+    kind: str,
+    retry: dg.RetryPolicy | None,
+    pool: str | None,
+    with_orders: bool = True,
 ) -> dg.AssetsDefinition:
+    """`with_orders`: the source has orders (they land first; fills link to them)."""
+
     @dg.asset(
         key=asset_key(source, "activities"),
-        deps=[asset_key(source, "accounts"), asset_key(source, "orders")],
-        check_specs=activity_check_specs(source),
+        deps=[asset_key(source, "accounts")]
+        + ([asset_key(source, "orders")] if with_orders else []),
+        check_specs=activity_check_specs(source, with_orders),
         group_name=group(source),
         description=DESCRIPTIONS["activities"],
         kinds={kind},
@@ -162,7 +174,7 @@ def activities_step(
                     Landed(source, "activities", counts, rows), warehouse.max_quarantined_share
                 ),
                 ledger(source, lake, tolerance),
-                order_link(source, lake),
+                *([order_link(source, lake)] if with_orders else []),
             ],
         )
 

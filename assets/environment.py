@@ -65,7 +65,10 @@ def claim(home: Path | str, sandbox: bool) -> None:
     """Mark the home as holding this kind of data, or refuse if it holds the other."""
     check(home, sandbox)
     path = Path(home) / MARKER
-    if remote(home) or path.exists():
+    if remote(home):
+        return
+    if path.exists():  # claimed, maybe since the check above: it must agree
+        check(home, sandbox)
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     written = path.with_name(f".{MARKER}.{os.getpid()}.{uuid.uuid4().hex}")

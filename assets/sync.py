@@ -25,6 +25,7 @@ from assets.tables_common import ACCOUNT_TABLES, TABLE_NAMES
 from brokers.config import SourceConfig
 from brokers.connector import Connector, FetchContext, Log
 from brokers.errors import SourceError
+from brokers.kinds import BY_KIND
 from brokers.registry import connector_for
 from warehouse import Lake
 
@@ -151,6 +152,8 @@ async def sync_source(
     of its own (`run_id`, by default a fresh one): orders land in a part per run. A lake
     holding the other kind of data (sandbox or real) is refused."""
     claim_lake(lake, config.sandbox)
+    if not BY_KIND[config.kind].has_orders:  # the API has none: nothing to read or land
+        tables = [name for name in tables if name != "orders"]
     connector = connector_for(config)
     ctx = FetchContext(run_id=run_id or uuid.uuid4().hex, fetched_at=datetime.now(UTC), log=log)
     try:

@@ -4,8 +4,9 @@
 Steps are shaped like the work: per source, one step lands its daily snapshot (users,
 connections, accounts, then balances and positions for the accounts that landed), one
 its orders (incrementally, after the accounts) and one its activities (incrementally,
-after the orders), each with its tables' checks inside. A run over N sources is 3N
-steps, the sources in parallel; each source's requests come from
+after the orders), each with its tables' checks inside. A kind whose API has no orders
+(its spec says so) has no orders step. A run over N sources is at most 3N steps, the
+sources in parallel; each source's requests come from
 one step at a time, pooled by broker API so parallel runs share the API's rate limit.
 """
 
@@ -22,6 +23,7 @@ from assets.orders import orders_step
 from assets.partitions import daily_partitions
 from assets.snapshots import snapshots_step
 from assets.tables_common import TABLE_NAMES, asset_key, pool
+from brokers.kinds import BY_KIND
 
 
 def build_table_assets(
@@ -38,10 +40,11 @@ def build_table_assets(
     steps = []
     for source, kind in sorted(sources.items()):
         slot = pool(source) if pooled else None
+        with_orders = BY_KIND[kind].has_orders
         steps += [
             snapshots_step(source, kind, days, retry, slot),
-            orders_step(source, kind, retry, slot),
-            activities_step(source, kind, retry, slot),
+            *([orders_step(source, kind, retry, slot)] if with_orders else []),
+            activities_step(source, kind, retry, slot, with_orders),
         ]
     return steps
 

@@ -41,25 +41,19 @@ async def download(connector: Connector, read: OrdersRead | None) -> None:
     """Every page a full sync of this connector's source reads (`read` None: its
     activities' first read included), or an incremental orders sync read as `read`
     plans; discarded."""
-    landed = None if read is None else read.listed
-    since: Cursors = {} if read is None else read.since
-    if isinstance(connector, AlpacaBrokerConnector):
-        await _alpaca_broker(connector, read)
-    elif isinstance(connector, AlpacaTradingConnector):
-        await _alpaca(connector, landed, since)
-    elif isinstance(connector, SnapTradeConnector):
-        await _snaptrade(connector, landed)
-    elif isinstance(connector, TradrConnector):
-        await _tradr(connector, landed)
-    else:  # pragma: no cover
+    from benchmarks.kinds import BY_KIND  # the registration names this module's functions
+
+    hooks = BY_KIND.get(connector.source.kind)  # type: ignore[attr-defined]
+    if hooks is None:  # pragma: no cover
         raise TypeError(f"no raw download for {type(connector).__name__}")
+    await hooks.download(connector, read)
 
 
 def _ids(landed: pl.DataFrame) -> list[str]:
     return sorted(landed.get_column("account_id").to_list())
 
 
-async def _alpaca_broker(c: AlpacaBrokerConnector, read: OrdersRead | None) -> None:
+async def alpaca_broker(c: AlpacaBrokerConnector, read: OrdersRead | None) -> None:
     since: Cursors = {}
     if read is None:
         ids = sorted([str(a["id"]) async for page in c.client.account_pages() for a in page])
@@ -76,7 +70,9 @@ async def _alpaca_broker(c: AlpacaBrokerConnector, read: OrdersRead | None) -> N
         await c.client.journals()
 
 
-async def _alpaca(c: AlpacaTradingConnector, landed: pl.DataFrame | None, since: Cursors) -> None:
+async def alpaca(c: AlpacaTradingConnector, read: OrdersRead | None) -> None:
+    landed = None if read is None else read.listed
+    since: Cursors = {} if read is None else read.since
     if landed is None:
         account_id = str((await c.client.account()).body["id"])
         await c.client.account()  # the balances step reads the account again, at its time
@@ -88,7 +84,8 @@ async def _alpaca(c: AlpacaTradingConnector, landed: pl.DataFrame | None, since:
         await drain(c.client.activity_pages())
 
 
-async def _snaptrade(c: SnapTradeConnector, landed: pl.DataFrame | None) -> None:
+async def snaptrade(c: SnapTradeConnector, read: OrdersRead | None) -> None:
+    landed = None if read is None else read.listed
     accounts: dict[str, list[str]] = {}
     if landed is None:
         listed = await c.client.list_users()
@@ -134,7 +131,8 @@ async def _snaptrade_activities(c: SnapTradeConnector, user: str, account_id: st
             return
 
 
-async def _tradr(c: TradrConnector, landed: pl.DataFrame | None) -> None:
+async def tradr(c: TradrConnector, read: OrdersRead | None) -> None:
+    landed = None if read is None else read.listed
     if landed is None:
         await c.client.current_key()
         listed = [a async for page in c.client.account_pages() for a in page]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from benchmarks.kinds import BENCHMARKED
 from sandbox import WorldSizes
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)  # the full sync's instant
@@ -39,7 +40,7 @@ def _partner(accounts: int) -> WorldSizes:
     )
 
 
-ALL_KINDS = frozenset({"alpaca", "alpaca_broker", "snaptrade", "tradr"})
+ALL_KINDS = BENCHMARKED  # every kind the benchmarks have hooks for
 SCALES = {
     "S": Scale("S", WorldSizes(), ALL_KINDS),
     "M": Scale("M", _partner(1_000), frozenset({"alpaca_broker"})),

@@ -3,207 +3,54 @@ the source and the field.
 
 Secrets in the file are never literal: a secret field holds `{env: VARIABLE}` and the value
 is read from the environment when the file is loaded. Built-in sandbox sources are built
-in code with their values directly.
+in code with their values directly. Which kinds there are, and each kind's fields, come
+from the registered broker specs (`brokers.kinds`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Union
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    TypeAdapter,
-    ValidationError,
-    model_validator,
-)
+from pydantic import Field, SecretStr, TypeAdapter, ValidationError
 
+from brokers.alpaca.config import AlpacaSource
+from brokers.alpaca_broker.config import AlpacaBrokerSource
 from brokers.config_messages import missing_variable, source_label, validation_problems, where
 from brokers.errors import ConfigError
+from brokers.kinds import BY_KIND, SPECS
+from brokers.snaptrade.config import SnapTradeSource, parse_user_secrets
+from brokers.source import SOURCE_NAME_PATTERN, RateLimitConfig, SourceBase
+from brokers.tradr.config import TradrSource
 
-SOURCE_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
-
+# The models of the first kinds, where they were always imported from.
+__all__ = [
+    "SOURCE_NAME_PATTERN",
+    "AlpacaBrokerSource",
+    "AlpacaSource",
+    "ConfigError",
+    "RateLimitConfig",
+    "SnapTradeSource",
+    "SourceBase",
+    "SourceConfig",
+    "TradrSource",
+    "load_sources",
+    "parse_sources",
+    "parse_user_secrets",
+    "sandbox_sources",
+]
 
 SANDBOX_TIMEOUT_SECONDS = 3.0  # the built-in sources': the sandbox answers on loopback
 
-
-class RateLimitConfig(BaseModel):
-    """A source's request limit, where it differs from what the broker documents (a
-    raised limit on a paid plan, a key shared with another client)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    requests: int = Field(gt=0)
-    per_seconds: float = Field(default=60.0, gt=0)
-
-
-class SourceBase(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(pattern=SOURCE_NAME_PATTERN)
-    sandbox: bool = False  # served by the built-in sandbox (the output says so)
-    timeout_seconds: float = Field(default=30.0, gt=0)  # to connect, and between bytes
-    retry_seconds: float = Field(default=120.0, gt=0)  # total retrying of one request
-    # None: the broker's documented limit; false: none at all (an API that does not limit)
-    rate_limit: RateLimitConfig | Literal[False] | None = None
-
-    def secrets(self) -> list[str]:
-        """Every secret value of this source, for redaction."""
-        return [
-            value.get_secret_value()
-            for value in self.__dict__.values()
-            if isinstance(value, SecretStr)
-        ]
-
-
-class AlpacaSource(SourceBase):
-    """Alpaca Trading API v2: one account per key pair (paper or live host)."""
-
-    kind: Literal["alpaca"]
-    base_url: str = Field(default="https://paper-api.alpaca.markets", pattern=r"^https?://")
-    key_id: SecretStr
-    secret_key: SecretStr
-
-
-class AlpacaBrokerSource(SourceBase):
-    """Alpaca Broker API v1: every customer account of a partner, through one set of
-    credentials: an API key pair (HTTP Basic), or an OAuth2 client (`client_id`,
-    `client_secret`) whose tokens come from `token_url`."""
-
-    kind: Literal["alpaca_broker"]
-    base_url: str = Field(default="https://broker-api.alpaca.markets", pattern=r"^https?://")
-    token_url: str = Field(
-        default="https://authx.alpaca.markets/v1/oauth2/token", pattern=r"^https?://"
-    )
-    key_id: SecretStr | None = None
-    secret_key: SecretStr | None = None
-    client_id: SecretStr | None = None
-    client_secret: SecretStr | None = None
-
-    @model_validator(mode="after")
-    def _one_credential_kind(self) -> AlpacaBrokerSource:
-        basic = (self.key_id is not None, self.secret_key is not None)
-        oauth = (self.client_id is not None, self.client_secret is not None)
-        if len(set(basic)) > 1 or len(set(oauth)) > 1:
-            raise ValueError(
-                "give key_id with secret_key (HTTP Basic), or client_id with client_secret "
-                "(OAuth2), each pair complete"
-            )
-        if basic[0] == oauth[0]:
-            raise ValueError(
-                "give exactly one kind of credentials: key_id + secret_key, or "
-                "client_id + client_secret"
-            )
-        return self
-
-    @property
-    def uses_oauth(self) -> bool:
-        return self.client_id is not None
-
-
-class SnapTradeSource(SourceBase):
-    """SnapTrade: one partner key (clientId + consumerKey) over many end users.
-
-    Each user's secret comes from configuration, never from the lake: `user_secrets` holds
-    JSON (`{"userId": "userSecret", ...}` or a list of `{"userId", "userSecret"}`), usually
-    from an environment variable, or `user_secrets_file` names a file holding that JSON.
-    """
-
-    kind: Literal["snaptrade"]
-    base_url: str = Field(default="https://api.snaptrade.com", pattern=r"^https?://")
-    client_id: SecretStr
-    consumer_key: SecretStr
-    user_secrets: SecretStr | None = None
-    user_secrets_file: Path | None = None
-
-    @model_validator(mode="after")
-    def _one_secrets_origin(self) -> SnapTradeSource:
-        if (self.user_secrets is None) == (self.user_secrets_file is None):
-            raise ValueError("give exactly one of user_secrets or user_secrets_file")
-        return self
-
-    def users(self) -> dict[str, str]:
-        """userId -> userSecret, read from the configured JSON; errors name the source."""
-        if self.user_secrets_file is not None:
-            origin = f"the file {self.user_secrets_file}"
-            try:
-                text = self.user_secrets_file.read_text()
-            except OSError as exc:
-                raise ConfigError(
-                    f"source {self.name!r}: user_secrets_file cannot be read: {exc.strerror}"
-                ) from None
-        else:
-            origin = "user_secrets"
-            text = self.user_secrets.get_secret_value() if self.user_secrets else ""
-        return parse_user_secrets(text, source=self.name, origin=origin)
-
-    def secrets(self) -> list[str]:
-        try:
-            return [*super().secrets(), *self.users().values()]
-        except ConfigError:
-            return super().secrets()
-
-
-class TradrSource(SourceBase):
-    """TradrAPI: every account one API key covers. An account key covers one account; a
-    user key all or some of its user's accounts. `account_ids` narrows the read to some of
-    them (each must be covered by the key). A key with the read role only is enough."""
-
-    kind: Literal["tradr"]
-    base_url: str = Field(default="https://live.tradrapi.com", pattern=r"^https?://")
-    api_key: SecretStr
-    account_ids: tuple[int, ...] | None = Field(default=None, min_length=1)
-
-
-def parse_user_secrets(text: str, *, source: str, origin: str) -> dict[str, str]:
-    """`{"user": "secret"}` or `[{"userId": ..., "userSecret": ...}]` as a mapping. The
-    message never quotes the text: it is full of secrets."""
-    where = f"source {source!r}: {origin}"
-    try:
-        document = json.loads(text)
-    except ValueError:
-        raise ConfigError(
-            f'{where} is not JSON; expected {{"<userId>": "<userSecret>", ...}}'
-        ) from None
-    if isinstance(document, list):
-        pairs = []
-        for index, entry in enumerate(document):
-            if not isinstance(entry, dict) or not {"userId", "userSecret"} <= set(entry):
-                raise ConfigError(f"{where}: entry #{index + 1} needs userId and userSecret")
-            pairs.append((entry["userId"], entry["userSecret"]))
-    elif isinstance(document, dict):
-        pairs = list(document.items())
-    else:
-        raise ConfigError(f"{where}: expected a JSON object of userId -> userSecret")
-    users: dict[str, str] = {}
-    for user, secret in pairs:
-        if not isinstance(user, str) or not user or not isinstance(secret, str) or not secret:
-            raise ConfigError(f"{where}: user ids and secrets must be non-empty strings")
-        users[user] = secret
-    if not users:
-        raise ConfigError(f"{where}: no users given")
-    return users
-
-
-SourceConfig = Annotated[
-    AlpacaSource | AlpacaBrokerSource | SnapTradeSource | TradrSource, Field(discriminator="kind")
-]
-MODELS: tuple[type[SourceBase], ...] = (
-    AlpacaSource,
-    AlpacaBrokerSource,
-    SnapTradeSource,
-    TradrSource,
-)
-KINDS = ("alpaca", "alpaca_broker", "snaptrade", "tradr")
-_SOURCE = TypeAdapter(SourceConfig)
-FIELDS = {kind: tuple(model.model_fields) for kind, model in zip(KINDS, MODELS, strict=True)}
+MODELS: tuple[type[SourceBase], ...] = tuple(spec.config for spec in SPECS)
+KINDS = tuple(spec.kind for spec in SPECS)
+# Any registered kind's model, chosen by `kind`.
+SourceConfig = Annotated[Union[MODELS], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
+_SOURCE: TypeAdapter[SourceBase] = TypeAdapter(SourceConfig)
+FIELDS = {spec.kind: tuple(spec.config.model_fields) for spec in SPECS}
 SECRET_FIELDS = frozenset(
     name
     for model in MODELS
@@ -246,13 +93,7 @@ def parse_sources(
                 skip_fields=skipped,
             )
             continue
-        if isinstance(source, SnapTradeSource) and not {"user_secrets", "user_secrets_file"} & {
-            *skipped
-        }:
-            try:
-                source.users()
-            except ConfigError as exc:
-                problems += [f"{origin}: {line}" for line in exc.problems]
+        problems += [f"{origin}: {line}" for line in source.problems(frozenset(skipped))]
         sources.append(source)
     names = [source_label(entry, index) for index, entry in enumerate(raw)]
     for name in sorted({name for name in names if names.count(name) > 1}):
@@ -313,62 +154,24 @@ def _entries(path: Path) -> list[Any]:
 
 
 def sandbox_sources(manifest: Mapping[str, Any]) -> list[SourceConfig]:
-    """The built-in sources over a running sandbox, from the manifest it publishes. Each
-    paces itself at the limit that sandbox enforces (none when it enforces none)."""
-    apis = manifest.get("apis", {})
+    """The built-in sources over a running sandbox, from the manifest it publishes (in its
+    APIs' order), each kind's from its spec. Each paces itself at the limit that sandbox
+    enforces (none when it enforces none)."""
+    by_api = {spec.api: spec for spec in BY_KIND.values()}
     raw: list[dict[str, Any]] = []
-
-    def add(api: Mapping[str, Any], name: str, kind: str, **fields: Any) -> None:
-        raw.append(
-            {
-                "name": name,
-                "kind": kind,
-                "sandbox": True,
-                "timeout_seconds": SANDBOX_TIMEOUT_SECONDS,
-                "rate_limit": api.get("rate_limit") or False,
-                "base_url": api["base_url"],
-                **fields,
-            }
-        )
-
-    alpaca = apis.get("alpaca")
-    if alpaca:
-        for number, account in enumerate(alpaca["accounts"], start=1):
-            add(
-                alpaca,
-                f"sandbox-alpaca-{number}",
-                "alpaca",
-                key_id=account["key_id"],
-                secret_key=account["secret_key"],
-            )
-    snaptrade = apis.get("snaptrade")
-    if snaptrade and snaptrade["users"]:  # a world with no SnapTrade users has no source
-        secrets = {user["user_id"]: user["user_secret"] for user in snaptrade["users"]}
-        add(
-            snaptrade,
-            "sandbox-snaptrade",
-            "snaptrade",
-            client_id=snaptrade["client_id"],
-            consumer_key=snaptrade["consumer_key"],
-            user_secrets=json.dumps(secrets),
-        )
-    broker = apis.get("alpaca_broker")
-    if broker:
-        add(
-            broker,
-            "sandbox-alpaca-broker",
-            "alpaca_broker",
-            token_url=broker["base_url"] + broker["token_path"],
-            client_id=broker["client_id"],
-            client_secret=broker["client_secret"],
-        )
-    tradr = apis.get("tradr")
-    if tradr:
-        for label, key in sorted(tradr["keys"].items(), reverse=True):  # user key first
-            add(
-                tradr,
-                f"sandbox-tradr-{label.removesuffix('_key')}",
-                "tradr",
-                api_key=key["api_key"],
+    for name, api in manifest.get("apis", {}).items():
+        spec = by_api.get(name)
+        if spec is None or not api:
+            continue
+        for fields in spec.sandbox_sources(api):
+            raw.append(
+                {
+                    "kind": spec.kind,
+                    "sandbox": True,
+                    "timeout_seconds": SANDBOX_TIMEOUT_SECONDS,
+                    "rate_limit": api.get("rate_limit") or False,
+                    "base_url": api["base_url"],
+                    **fields,
+                }
             )
     return parse_sources(raw, origin="the sandbox manifest")

@@ -21,10 +21,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from brokers.config import SourceBase
 from brokers.errors import BrokerHTTPError, CredentialsRejected, PayloadError, StreamCut
 from brokers.ratelimit import RateLimit, budget_for, server_wait
 from brokers.redact import Redactor
+from brokers.source import SourceBase
 
 log = logging.getLogger("brokerlake.http")
 T = TypeVar("T")
@@ -115,6 +115,9 @@ def error_message(response: httpx.Response) -> str:
     except ValueError:
         return response.text[:200] or response.reason_phrase
     if isinstance(body, dict):
+        code, text = body.get("error_code"), body.get("error_message")
+        if code and text:  # {error_type, error_code, error_message, ...}: Plaid's
+            return f"{code}: {text}"
         for key in ("message", "detail", "error_description", "error", "msg"):
             value = body.get(key)
             if isinstance(value, list) and value:  # NestJS lists validation messages
@@ -196,6 +199,22 @@ class Transport:
         endpoint = f"GET {path}"
         outcome = await self._retrying(
             endpoint, lambda: self._attempt(path, params, endpoint, decode)
+        )
+        return _expecting(outcome, expect, self.source)
+
+    async def post_json(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        *,
+        expect: type | tuple[type, ...] | None = None,
+    ) -> JsonResponse:
+        """A read the API takes as a POST with a JSON body (Plaid's): answered, retried and
+        refused exactly as `get_json`'s GET. Only reads come through here, which change
+        nothing, so asking again is as safe as a GET."""
+        endpoint = f"POST {path}"
+        outcome = await self._retrying(
+            endpoint, lambda: self._attempt(path, None, endpoint, json_body=body)
         )
         return _expecting(outcome, expect, self.source)
 
@@ -291,9 +310,10 @@ class Transport:
         params: Mapping[str, Any] | None,
         endpoint: str,
         decode: BodyDecoder | None = None,
+        json_body: Mapping[str, Any] | None = None,
     ) -> JsonResponse | Failure:
         """One try: the decoded answer, a transient Failure, or a SourceError raised."""
-        response = await self._send(path, params)
+        response = await self._send(path, params, json_body=json_body)
         if isinstance(response, Failure):
             return response
         failure = self._retryable(response)
@@ -313,10 +333,16 @@ class Transport:
         return decoded
 
     async def _send(
-        self, path: str, params: Mapping[str, Any] | None, *, stream: bool = False
+        self,
+        path: str,
+        params: Mapping[str, Any] | None,
+        *,
+        stream: bool = False,
+        json_body: Mapping[str, Any] | None = None,
     ) -> httpx.Response | Failure:
-        """One GET within the concurrency bound and the rate budget: its answer (the body
-        still to read, when `stream`), or a Failure when none came."""
+        """One request within the concurrency bound and the rate budget (a GET, or a POST
+        of `json_body`): its answer (the body still to read, when `stream`), or a Failure
+        when none came."""
         try:
             async with self._semaphore:
                 if self.budget is not None:
@@ -324,7 +350,10 @@ class Transport:
                     if wait > 0:
                         await asyncio.sleep(wait)
                 self.requests_sent += 1
-                request = self._client.build_request("GET", path, params=params)
+                if json_body is None:
+                    request = self._client.build_request("GET", path, params=params)
+                else:
+                    request = self._client.build_request("POST", path, json=json_body)
                 response = await self._client.send(request, stream=stream)
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             return Failure(self.redact(f"no answer ({_described(exc)})"))

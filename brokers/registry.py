@@ -1,29 +1,15 @@
-"""Which connector reads which kind of source."""
+"""Which connector reads which kind of source: the kind's registered spec says."""
 
 from __future__ import annotations
 
-from brokers.alpaca import AlpacaTradingConnector
-from brokers.alpaca_broker import AlpacaBrokerConnector
-from brokers.config import (
-    AlpacaBrokerSource,
-    AlpacaSource,
-    SnapTradeSource,
-    SourceConfig,
-    TradrSource,
-)
+from brokers.config import SourceConfig
 from brokers.connector import Connector
 from brokers.http import TransportSettings
-from brokers.snaptrade import SnapTradeConnector
-from brokers.tradr import TradrConnector
+from brokers.kinds import BY_KIND
 
 
 def connector_for(source: SourceConfig, settings: TransportSettings | None = None) -> Connector:
-    if isinstance(source, AlpacaSource):
-        return AlpacaTradingConnector(source, settings)
-    if isinstance(source, AlpacaBrokerSource):
-        return AlpacaBrokerConnector(source, settings)
-    if isinstance(source, SnapTradeSource):
-        return SnapTradeConnector(source, settings)
-    if isinstance(source, TradrSource):
-        return TradrConnector(source, settings)
-    raise TypeError(f"no connector for source kind {source.kind!r}")  # pragma: no cover
+    spec = BY_KIND.get(source.kind)
+    if spec is None:  # pragma: no cover (parsing admits registered kinds only)
+        raise TypeError(f"no connector for source kind {source.kind!r}")
+    return spec.connector(source, settings)

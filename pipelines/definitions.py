@@ -20,6 +20,7 @@ from assets.environment import check
 from assets.fetch import RETRY_POLICY
 from assets.maintenance import lake_maintenance, maintenance_schedule
 from assets.partitions import daily_partitions
+from brokers.kinds import BY_KIND
 from pipelines.embedded_sandbox import embedded_sandbox
 from pipelines.settings import Settings
 
@@ -67,7 +68,9 @@ def build_definitions(
         kinds, first_day, None if in_process else RETRY_POLICY, pooled=not in_process
     )
     days = daily_partitions(first_day)
-    orders = dg.AssetSelection.assets(*[asset_key(name, "orders") for name in kinds])
+    orders = dg.AssetSelection.assets(
+        *[asset_key(name, "orders") for name, kind in kinds.items() if BY_KIND[kind].has_orders]
+    )
     activities = dg.AssetSelection.assets(*[asset_key(name, "activities") for name in kinds])
     snapshots = dg.AssetSelection.all() - orders - activities
     sync_all = dg.define_asset_job(

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import dagster as dg
 
 from assets import WarehouseResource
+from brokers.kinds import BY_KIND
 from pipelines.definitions import SNAPSHOT_JOB, SYNC_JOB, build_definitions, sources_for
 from pipelines.instance import dagster_instance
 from pipelines.progress import PROGRESS_LOGGER, Progress, progress_logger
@@ -31,7 +32,7 @@ def in_process_job(
     names, home = sorted(kinds), settings.home_uri
     defs = build_definitions(sources, kinds, home, first_day, in_process=True)
     if say is not None:
-        say.follow(names)
+        say.follow(names, {n: k for n, k in kinds.items() if not BY_KIND[k].has_orders})
         loggers = {PROGRESS_LOGGER: progress_logger(say), "console": dg.colored_console_logger}
         defs = dg.Definitions.merge(defs, dg.Definitions(loggers=loggers))
     return defs.resolve_job_def(name), names, home
@@ -59,6 +60,7 @@ def run_demo(settings: Settings, out: Out = print, *, verbose: bool = False) -> 
     progress = Progress(out, verbose=verbose)
     job, names, home = in_process_job(settings, SYNC_JOB, settings.first_day, progress)
     out(f"Syncing {len(names)} sources for {settings.day} into {home} ...")
+    progress.say_without_orders()
     instance = dagster_instance(home)
     result = job.execute_in_process(
         partition_key=settings.day.isoformat(),

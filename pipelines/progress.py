@@ -41,11 +41,19 @@ class Progress(logging.Handler):
         self.out = out
         self.verbose = verbose
         self.sources: list[str] = []
+        self.without_orders: dict[str, str] = {}  # source -> its kind, whose API has none
         self.steps: dict[str, StepOutcome] = {}
 
-    def follow(self, sources: list[str]) -> None:
-        """The sources whose steps to follow (a run's steps are named after them)."""
+    def follow(self, sources: list[str], without_orders: dict[str, str] | None = None) -> None:
+        """The sources whose steps to follow (a run's steps are named after them), and
+        those of a kind whose API has no orders (they have no orders step)."""
         self.sources = list(sources)
+        self.without_orders = dict(without_orders or {})
+
+    def say_without_orders(self) -> None:
+        """A line for each source with no orders step: why there is none."""
+        for source, kind in sorted(self.without_orders.items()):
+            self.out(f"{self._head(source, 'orders')} none: the {kind} API has no orders")
 
     def emit(self, record: logging.LogRecord) -> None:
         event: dg.DagsterEvent | None = getattr(record, "dagster_event", None)
@@ -87,9 +95,12 @@ class Progress(logging.Handler):
             self.steps[step_key] = StepOutcome(source, step_key.removeprefix(group(source) + "__"))
         return self.steps[step_key]
 
-    def _say(self, outcome: StepOutcome) -> None:
+    def _head(self, source: str, step: str) -> str:
         width = max(len(name) for name in self.sources)
-        head = f"  {outcome.source:<{width}}  {outcome.step:<10}"
+        return f"  {source:<{width}}  {step:<10}"
+
+    def _say(self, outcome: StepOutcome) -> None:
+        head = self._head(outcome.source, outcome.step)
         if outcome.error is None:
             landed = ", ".join(f"{rows} {table}" for table, rows in outcome.rows.items())
             self.out(f"{head} ok: {landed or 'nothing new'}")

@@ -39,27 +39,9 @@ class RecordShape:
     optional_field: str  # the optional field left out
 
 
+# The fields that drift in Alpaca's order and position records (both its APIs).
 ALPACA_ORDERS = ("status", "qty", "client_order_id")
 ALPACA_POSITIONS = ("asset_class", "qty", "cost_basis")
-SHAPES: dict[str, tuple[RecordShape, ...]] = {
-    "alpaca": (
-        RecordShape(r"/v2/orders", *ALPACA_ORDERS),
-        RecordShape(r"/v2/positions", *ALPACA_POSITIONS),
-    ),
-    "alpaca_broker": (
-        # A currency no client knows: the account cannot land (its contract wants ISO 4217).
-        RecordShape(r"/v1/accounts", "currency", "last_equity", "crypto_status"),
-        RecordShape(r"/v1/trading/accounts/[^/]+/orders", *ALPACA_ORDERS),
-        RecordShape(r"/v1/trading/accounts/[^/]+/positions", *ALPACA_POSITIONS),
-    ),
-    "snaptrade": (
-        RecordShape(r"/accounts/[^/]+/orders", "status", "total_quantity", "execution_price"),
-    ),
-    "tradr": (
-        RecordShape(r"/orders", "type", "volume", "expiration"),
-        RecordShape(r"/positions", None, "volume", "takeProfit"),
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -121,10 +103,12 @@ def _drift(record: dict[str, Any], shape: RecordShape, kind: str) -> None:
 class Drifting:
     """ASGI middleware: rewrites an API's successful JSON answers per the profile."""
 
-    def __init__(self, app: ASGIApp, api: str, profile: DriftProfile) -> None:
+    def __init__(
+        self, app: ASGIApp, shapes: tuple[RecordShape, ...], profile: DriftProfile
+    ) -> None:
         self.app = app
         self.profile = profile
-        self.shapes = [(re.compile(shape.path + "$"), shape) for shape in SHAPES.get(api, ())]
+        self.shapes = [(re.compile(shape.path + "$"), shape) for shape in shapes]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "").removeprefix(scope.get("root_path", ""))

@@ -35,7 +35,7 @@ from sandbox.replay import TEMPLATE as REPLAY_TEMPLATE
 from sandbox.replay import Replay, replay_prefix
 from sandbox.serving import REPLAYED_WORLD, ServingState
 from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
-from sandbox.tradr.keys import KeyStore, store_for
+from sandbox.tradr.keys import KeyStore
 from sandbox.world import World, WorldSizes
 
 MANIFEST_PATH = "/_sandbox/manifest"
@@ -68,7 +68,7 @@ class Sandbox:
         world = World(config.seed, config.clock, config.sizes)
         self._state = ServingState(
             world=world,
-            tradr_keys=store_for(world),
+            api_state={api.name: api.state(world) for api in APIS if api.state is not None},
             enforce_rate_limits=config.enforce_rate_limits,
             rate_limit_period=config.rate_limit_period_seconds,
             token_lifetime=config.token_lifetime_seconds,
@@ -90,10 +90,14 @@ class Sandbox:
         """The OAuth2 tokens issued so far (and a way to revoke them all)."""
         return self._state.tokens
 
+    def api_state(self, name: str) -> Any:
+        """What the API `name` keeps while serving (its `MountedApi.state`)."""
+        return self._state.api_state[name]
+
     @property
     def tradr_keys(self) -> KeyStore:
         """TradrAPI's key store: `create(...)` makes a key and returns it, once."""
-        return self._state.tradr_keys
+        return self.api_state("tradr")  # type: ignore[no-any-return]
 
     @property
     def request_counts(self) -> dict[str, int]:
@@ -228,7 +232,7 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
         ):
             app = ResponseCache(app, state)
         if state.drift.active:
-            app = Drifting(app, api.name, state.drift)
+            app = Drifting(app, api.drift, state.drift)
         if state.faults.active:
             app = FaultInjector(app, api.traits, state.faults, state)
         routes.append(Mount(api.prefix, app=Counted(app, api.name, state)))

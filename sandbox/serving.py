@@ -10,7 +10,6 @@ from typing import Any
 from sandbox.drift import DriftProfile
 from sandbox.faults import FaultPlan
 from sandbox.tokens import DEFAULT_LIFETIME_SECONDS, TokenLedger
-from sandbox.tradr.keys import KeyStore
 from sandbox.world import World
 
 
@@ -18,7 +17,7 @@ from sandbox.world import World
 class ServingState:
     """The world being served (replaced whole when the clock moves, so each request sees
     one consistent world), the server's options, requests served per API, the OAuth2
-    tokens issued, and TradrAPI's API keys."""
+    tokens issued, and what each API keeps while serving (TradrAPI's API keys)."""
 
     world: World
     enforce_rate_limits: bool = False
@@ -31,7 +30,7 @@ class ServingState:
     fault_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # API -> kind -> n
     token_lifetime: float = DEFAULT_LIFETIME_SECONDS  # OAuth2 access tokens, seconds
     tokens: TokenLedger = field(default_factory=TokenLedger)
-    tradr_keys: KeyStore = field(default_factory=KeyStore)  # TradrAPI keys, as hashes
+    api_state: dict[str, Any] = field(default_factory=dict)  # API name -> its own state
     replayed: OrderedDict[datetime, World] = field(default_factory=OrderedDict)
     cache_responses: bool = False  # keep answers for repeated requests (benchmarks)
 

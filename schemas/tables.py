@@ -41,7 +41,7 @@ UTC_DATETIME = pl.Datetime("us", "UTC")
 UtcDatetime = polars_engine.DateTime(time_zone="UTC", time_unit="us")
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 MASKED_ACCOUNT_NUMBER_PATTERN = r"^\*{4}[A-Za-z0-9]{1,4}$"
-BROKERS = ["snaptrade", "alpaca", "tradr"]
+BROKERS = ["snaptrade", "alpaca", "tradr", "plaid"]
 
 
 def one_of(enum: type[CanonicalEnum], *, nullable: bool = False) -> object:

@@ -10,11 +10,11 @@ import polars as pl
 
 from brokers.access import Access, rate_limit_of
 from brokers.alpaca import normalize
-from brokers.alpaca.activity_frames import activities_frame
 from brokers.alpaca.client import RATE_LIMIT, AlpacaTradingClient, key_headers
-from brokers.alpaca.order_frames import orders_frame
-from brokers.alpaca.position_frames import PositionBatch
-from brokers.config import AlpacaSource
+from brokers.alpaca.config import AlpacaSource
+from brokers.alpaca_common.activity_frames import activities_frame
+from brokers.alpaca_common.order_frames import orders_frame
+from brokers.alpaca_common.position_frames import PositionBatch
 from brokers.connector import (
     AccountsBatch,
     ActivityPage,
@@ -23,15 +23,16 @@ from brokers.connector import (
     Window,
     account_currencies,
 )
-from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns
+from brokers.frames import lineage_columns
 from brokers.http import Transport, TransportSettings, settings_for
 from brokers.parse import mask_account_number
+from brokers.transport_connector import TransportConnector
 
 BROKER = "alpaca"
 BLOCKED_FLAGS = ("account_blocked", "trading_blocked")
 
 
-class AlpacaTradingConnector:
+class AlpacaTradingConnector(TransportConnector):
     broker = BROKER
 
     def __init__(self, source: AlpacaSource, settings: TransportSettings | None = None) -> None:
@@ -46,16 +47,6 @@ class AlpacaTradingConnector:
             settings=settings or settings_for(source, RATE_LIMIT),
         )
         self.client = AlpacaTradingClient(self.transport)
-
-    @property
-    def requests_sent(self) -> int:
-        return self.transport.requests_sent
-
-    async def aclose(self) -> None:
-        await self.transport.aclose()
-
-    def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
-        return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     async def whoami(self) -> Access:
         response = await self.client.account()

@@ -25,9 +25,9 @@ from typing import Any
 
 import polars as pl
 
-from brokers.alpaca.activities import journal_rows
-from brokers.alpaca.activity_frames import activities_frame
 from brokers.alpaca_broker.client import AlpacaBrokerClient
+from brokers.alpaca_common.activities import journal_rows
+from brokers.alpaca_common.activity_frames import activities_frame
 from brokers.connector import ActivityPage, Window
 from brokers.frames import Row, Unreadable, salvage
 

@@ -14,9 +14,9 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Any
 
-from brokers.alpaca.client import ACTIVITIES, ORDERS, orders_params
-from brokers.alpaca.order_pages import order_page
 from brokers.alpaca_broker.trade_events import first_id_at, last_id_at, trade_events
+from brokers.alpaca_common.listings import ACTIVITIES, ORDERS, orders_params
+from brokers.alpaca_common.order_pages import order_page
 from brokers.errors import PayloadError
 from brokers.http import JsonResponse, Transport
 from brokers.paging import InclusiveTimeWindowPaginator, Page, walk

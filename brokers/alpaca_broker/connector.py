@@ -14,16 +14,16 @@ import httpx
 import polars as pl
 
 from brokers.access import Access, rate_limit_of
-from brokers.alpaca import normalize as trading
-from brokers.alpaca.order_frames import BATCH_ORDERS, OrderBatch
-from brokers.alpaca.position_frames import PositionBatch
 from brokers.alpaca_broker import normalize
 from brokers.alpaca_broker.activity_reads import read_activities
 from brokers.alpaca_broker.client import RATE_LIMIT, AlpacaBrokerClient
+from brokers.alpaca_broker.config import AlpacaBrokerSource
 from brokers.alpaca_broker.oauth import ClientCredentialsAuth
 from brokers.alpaca_broker.order_changes import latest_changes
+from brokers.alpaca_common import normalize as alpaca
+from brokers.alpaca_common.order_frames import BATCH_ORDERS, OrderBatch
+from brokers.alpaca_common.position_frames import PositionBatch
 from brokers.concurrency import per_account
-from brokers.config import AlpacaBrokerSource
 from brokers.connector import (
     AccountsBatch,
     ActivityPage,
@@ -31,13 +31,14 @@ from brokers.connector import (
     Snapshot,
     account_currencies,
 )
-from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns, stamp
+from brokers.frames import lineage_columns, stamp
 from brokers.http import Transport, TransportSettings, settings_for
+from brokers.transport_connector import TransportConnector
 
 BROKER = "alpaca"
 
 
-class AlpacaBrokerConnector:
+class AlpacaBrokerConnector(TransportConnector):
     broker = BROKER
 
     def __init__(
@@ -69,16 +70,6 @@ class AlpacaBrokerConnector:
         if self.oauth is not None:
             self.oauth.on_token = self.transport.redact.add
         self.client = AlpacaBrokerClient(self.transport)
-
-    @property
-    def requests_sent(self) -> int:
-        return self.transport.requests_sent
-
-    async def aclose(self) -> None:
-        await self.transport.aclose()
-
-    def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
-        return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     async def whoami(self) -> Access:
         response = await self.client.clock_answer()  # a token first, for an OAuth2 client
@@ -113,7 +104,7 @@ class AlpacaBrokerConnector:
         async def read(account_id: str) -> tuple[datetime, list[dict[str, Any]]]:
             response = await self.client.trade_account(account_id)
             as_of = response.server_time
-            return as_of, [trading.balance_row(response.body, as_of=as_of)]
+            return as_of, [alpaca.balance_row(response.body, as_of=as_of)]
 
         results = [r async for r in self._per_account(ctx, "balances", accounts, read)]
         return self._snapshot(ctx, "balances", results)

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from brokers.alpaca.normalize import ACCOUNT_STATUS, CURRENCY, INSTITUTION
+from brokers.alpaca_common.normalize import ACCOUNT_STATUS, CURRENCY, INSTITUTION
 from brokers.parse import mask_account_number, to_decimal, to_utc
 from schemas import (
     AccountStatus,

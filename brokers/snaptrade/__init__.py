@@ -1,5 +1,6 @@
 """SnapTrade: one API key, many end users, each with connections and accounts."""
 
 from brokers.snaptrade.connector import SnapTradeConnector
+from brokers.snaptrade.spec import SPEC
 
-__all__ = ["SnapTradeConnector"]
+__all__ = ["SPEC", "SnapTradeConnector"]

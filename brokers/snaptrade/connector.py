@@ -15,7 +15,6 @@ from typing import Any, TypeVar
 import polars as pl
 
 from brokers.access import Access, rate_limit_of
-from brokers.config import SnapTradeSource
 from brokers.connector import (
     AccountsBatch,
     ActivityPage,
@@ -25,20 +24,21 @@ from brokers.connector import (
     account_currencies,
 )
 from brokers.errors import CredentialsRejected
-from brokers.frames import Row, Unreadable, canonical_frame
 from brokers.http import JsonResponse, Transport, TransportSettings, settings_for
 from brokers.parse import to_utc
 from brokers.snaptrade import normalize
 from brokers.snaptrade.activities import activity_rows
 from brokers.snaptrade.client import RATE_LIMIT, SnapTradeClient
+from brokers.snaptrade.config import SnapTradeSource
 from brokers.snaptrade.signing import SnapTradeAuth
+from brokers.transport_connector import TransportConnector
 
 BROKER = "snaptrade"
 ONE_MICROSECOND = timedelta(microseconds=1)
 T = TypeVar("T")
 
 
-class SnapTradeConnector:
+class SnapTradeConnector(TransportConnector):
     broker = BROKER
 
     def __init__(self, source: SnapTradeSource, settings: TransportSettings | None = None) -> None:
@@ -54,16 +54,6 @@ class SnapTradeConnector:
             settings=settings or settings_for(source, RATE_LIMIT),
         )
         self.client = SnapTradeClient(self.transport)
-
-    @property
-    def requests_sent(self) -> int:
-        return self.transport.requests_sent
-
-    async def aclose(self) -> None:
-        await self.transport.aclose()
-
-    def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
-        return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     # users, connections, accounts
 

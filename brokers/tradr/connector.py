@@ -14,7 +14,6 @@ import polars as pl
 
 from brokers.access import Access, rate_limit_of
 from brokers.concurrency import per_account
-from brokers.config import TradrSource
 from brokers.connector import (
     AccountsBatch,
     ActivityPage,
@@ -24,18 +23,20 @@ from brokers.connector import (
     account_currencies,
 )
 from brokers.errors import AccessDenied, BrokerHTTPError, CredentialsRejected
-from brokers.frames import Row, Unreadable, canonical_frame, salvage, stamp
+from brokers.frames import Row, Unreadable, salvage, stamp
 from brokers.http import Transport, TransportSettings, settings_for
 from brokers.parse import to_decimal
 from brokers.tradr import activities, endpoints, normalize
 from brokers.tradr.access import KeyScope, explain, least_privilege_warning, uncovered
 from brokers.tradr.client import TradrClient
+from brokers.tradr.config import TradrSource
+from brokers.transport_connector import TransportConnector
 
 BROKER = "tradr"
 R = TypeVar("R")
 
 
-class TradrConnector:
+class TradrConnector(TransportConnector):
     broker = BROKER
 
     def __init__(self, source: TradrSource, settings: TransportSettings | None = None) -> None:
@@ -50,16 +51,6 @@ class TradrConnector:
         )
         self.client = TradrClient(self.transport)
         self._scope: KeyScope | None = None
-
-    @property
-    def requests_sent(self) -> int:
-        return self.transport.requests_sent
-
-    async def aclose(self) -> None:
-        await self.transport.aclose()
-
-    def _frame(self, table: str, rows: list[Row | Unreadable], ctx: FetchContext) -> pl.DataFrame:
-        return canonical_frame(table, rows, source=self.source.name, broker=BROKER, ctx=ctx)
 
     async def _key_scope(self) -> KeyScope | None:
         """The key's metadata, read once; None if even that is refused."""

@@ -50,9 +50,10 @@ from sandbox.tradr.render import (
 from sandbox.world import World
 from sandbox.world.tradr_symbols import SYMBOLS
 
-if TYPE_CHECKING:  # serving holds the key store, so it imports this package
+if TYPE_CHECKING:
     from sandbox.serving import ServingState
 
+NAME = "tradr"  # the API's name: its manifest entry, its state on the server
 KEY_HEADER = "x-api-key"
 RATE_LIMIT = 600  # requests per minute per key (the sandbox's choice)
 MAX_BALANCE_IDS = 100
@@ -230,7 +231,7 @@ class Gateway:
     def _check(self, scope: Scope, presented: str | None) -> tuple[Response | None, ApiKey | None]:
         if not presented:
             return error_response(401, "Missing API key"), None
-        key = self.state.tradr_keys.use(presented)
+        key = self.state.api_state[NAME].use(presented)
         if key is None:
             return error_response(401, "Invalid API key"), None
         address = (scope.get("client") or (None, None))[0]

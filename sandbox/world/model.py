@@ -31,6 +31,7 @@ class WorldSizes:
     tradr_positions_per_account: int = 6  # expected open positions of a TradrAPI account
     tradr_trades_per_account: int = 40  # expected trades closed within history_days
     tradr_busy_positions: int = 230  # open positions of the first user's busy account
+    plaid_items: int = 0  # Plaid Items (logins at institutions), 1-3 investment accounts each
 
     def orders_for(self, index: int) -> int:
         if index < len(self.orders_by_account):
@@ -52,7 +53,7 @@ class Instrument:
 @dataclass(frozen=True, slots=True)
 class Account:
     account_id: str
-    venue: str  # "alpaca" | "snaptrade" | "alpaca_broker"
+    venue: str  # "alpaca" | "snaptrade" | "alpaca_broker" | "plaid"
     user_id: str
     connection_id: str
     institution: str

@@ -14,8 +14,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from brokers.alpaca.activities import activity_rows
-from brokers.alpaca.activity_frames import activities_frame, fills_columnwise
+from brokers.alpaca_common.activities import activity_rows
+from brokers.alpaca_common.activity_frames import activities_frame, fills_columnwise
 from brokers.connector import FetchContext
 from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns
 from sandbox import World

@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from brokers.alpaca.activities import activity_rows, journal_rows
+from brokers.alpaca_common.activities import activity_rows, journal_rows
 from brokers.connector import FetchContext
 from brokers.frames import Unreadable, canonical_frame
 from brokers.snaptrade import activities as snaptrade

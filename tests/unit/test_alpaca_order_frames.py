@@ -15,8 +15,8 @@ from typing import Any
 import polars as pl
 import pytest
 
-from brokers.alpaca.order_frames import by_records, orders_frame, read_columnwise
-from brokers.alpaca.order_pages import order_page
+from brokers.alpaca_common.order_frames import by_records, orders_frame, read_columnwise
+from brokers.alpaca_common.order_pages import order_page
 from brokers.connector import FetchContext
 from brokers.frames import canonical_frame, lineage_columns
 

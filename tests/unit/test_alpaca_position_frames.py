@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from brokers.alpaca.normalize import position_identity, position_row
-from brokers.alpaca.position_frames import PositionBatch
+from brokers.alpaca_common.position_frames import PositionBatch
 from brokers.connector import FetchContext
 from brokers.frames import canonical_frame, salvage, stamp
 

@@ -18,10 +18,10 @@ import polars as pl
 import pytest
 
 from brokers.alpaca.normalize import position_identity, position_row
-from brokers.alpaca.order_frames import OrderBatch, by_records, orders_frame
-from brokers.alpaca.order_pages import order_page
-from brokers.alpaca.position_frames import PositionBatch
 from brokers.alpaca_broker.order_changes import latest_changes
+from brokers.alpaca_common.order_frames import OrderBatch, by_records, orders_frame
+from brokers.alpaca_common.order_pages import order_page
+from brokers.alpaca_common.position_frames import PositionBatch
 from brokers.connector import FetchContext
 from brokers.frames import canonical_frame, salvage, stamp
 from brokers.http import decode_json

@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-from brokers.alpaca import normalize
+from brokers.alpaca_common import normalize
 from brokers.columnwise import (
     Columns,
     blank_as_null,

@@ -21,7 +21,7 @@ from typing import Any
 
 import polars as pl
 
-from brokers.alpaca.order_frames import FIELDS, USD_FIELDS
+from brokers.alpaca_common.order_frames import FIELDS, USD_FIELDS
 from brokers.http import decode_json
 
 # A key's value that is a JSON number or boolean, other than `extended_hours`' written

@@ -14,8 +14,8 @@ from typing import Any
 
 import polars as pl
 
-from brokers.alpaca import normalize
-from brokers.alpaca.order_frames import crypto_pair
+from brokers.alpaca_common import normalize
+from brokers.alpaca_common.order_frames import crypto_pair
 from brokers.columnwise import (
     Columns,
     canonical,

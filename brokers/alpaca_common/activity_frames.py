@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from brokers.activity_rows import OCC_OPTION, signed, trade_cash
-from brokers.alpaca.activities import activity_rows
+from brokers.alpaca_common.activities import activity_rows
 from brokers.columnwise import (
     blank_as_null,
     decimal_is_usual,
