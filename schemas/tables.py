@@ -265,6 +265,9 @@ class Storage(StrEnum):
     # merged on the key: incoming rows de-duplicated (latest by `latest_by`), a row
     # updated where the incoming one is newer, inserted where its key is new
     KEYED = "keyed"
+    # published data beside the sources (exchange rates): partitioned by provider, a read
+    # replacing the days it covers
+    REFERENCE = "reference"
 
 
 DAY_COLUMN = "as_of_date"  # daily tables' partitions, and the day of an observation
@@ -277,7 +280,7 @@ class Table:
     """A canonical table: its contract, its key, and how the lake partitions it."""
 
     name: str
-    model: type[Row]
+    model: type[pa.DataFrameModel]
     storage: Storage
     latest_by: tuple[str, ...] = ()  # for keyed tables: which version of a key is newest
     # For keyed tables: the columns each write is ordered by, so that a file holds a narrow
@@ -309,6 +312,8 @@ class Table:
     def partition_by(self) -> tuple[str, ...]:
         """How the lake partitions the table: as it is read (by source; by day for daily
         snapshots)."""
+        if self.storage is Storage.REFERENCE:
+            return ("provider",)
         return ("source", DAY_COLUMN) if self.storage is Storage.DAILY else ("source",)
 
 
@@ -349,11 +354,38 @@ TABLES: dict[str, Table] = {
 }
 
 
+class FxReferenceRates(pa.DataFrameModel):
+    """Reference exchange rates as their provider published them: on `day`, one `base`
+    bought `rate` units of `quote` (the ECB's: one euro, in each currency it quotes).
+    Days it did not publish (weekends, holidays) have no row here; the `fx_rates` model
+    carries the last published rate over them."""
+
+    provider: str = pa.Field(str_length={"min_value": 1})
+    day: pl.Date
+    base: str = pa.Field(str_matches=CURRENCY_PATTERN)
+    quote: str = pa.Field(str_matches=CURRENCY_PATTERN)
+    rate: Series[DECIMAL] = pa.Field(gt=0)  # type: ignore[valid-type]
+    fetched_at: UtcDatetime  # type: ignore[valid-type]
+    run_id: str = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ["provider", "day", "base", "quote"]
+
+
+# Tables of data published beside the brokers', read from sources of their own.
+REFERENCE_TABLES: dict[str, Table] = {
+    "fx_reference_rates": Table("fx_reference_rates", FxReferenceRates, storage=Storage.REFERENCE),
+}
+
+
 def table(name: str) -> Table:
-    try:
-        return TABLES[name]
-    except KeyError:
-        raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLES)}") from None
+    found = TABLES.get(name) or REFERENCE_TABLES.get(name)
+    if found is None:
+        known = ", ".join([*TABLES, *REFERENCE_TABLES])
+        raise KeyError(f"unknown table {name!r}; tables are {known}")
+    return found
 
 
 def empty_frame(name: str) -> pl.DataFrame:
