@@ -235,7 +235,7 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
         if state.faults.active:
             app = FaultInjector(app, api.traits, state.faults, state)
         routes.append(Mount(api.prefix, app=Counted(app, api.name, state)))
-    routes.append(Mount(ecb.PREFIX, app=Counted(ecb.build_app(state), "ecb", state)))
+    routes.append(Mount(ecb.PREFIX, app=ecb.build_app(state)))  # not a broker: not counted
     app = Starlette(routes=routes, exception_handlers={404: not_found})
     return Replay(WorldDate(app, state), state)
 
