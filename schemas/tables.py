@@ -257,6 +257,27 @@ class Activities(Row):
         unique = ["source", "account_id", "activity_id"]
 
 
+class PortfolioHistoryReported(Row):
+    """An account's value over time as its broker reports it (Alpaca's portfolio
+    history): per day, the equity, the profit or loss since the base value (the first
+    day's equity) and the external cash flows of the day, in the account's currency. Kept
+    to compare with what brokerlake computes from the snapshots and activities."""
+
+    account_id: str = pa.Field(str_length={"min_value": 1})
+    day: pl.Date
+    point_at: UtcDatetime  # type: ignore[valid-type]  # the point's timestamp (window start)
+    timeframe: str = pa.Field(str_length={"min_value": 1})
+    equity: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    profit_loss: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    profit_loss_pct: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    base_value: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    cash_flow: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
+
+    class Config:
+        unique = ["source", "account_id", "day"]
+
+
 class Storage(StrEnum):
     """How the lake keeps a table: what one commit of a run replaces or merges."""
 
@@ -349,6 +370,14 @@ TABLES: dict[str, Table] = {
             latest_by=("fetched_at",),
             # a merge touches the files of the window re-read (recent, or pending)
             cluster_by=("status", "occurred_at"),
+        ),
+        Table(
+            "portfolio_history_reported",
+            PortfolioHistoryReported,
+            storage=Storage.KEYED,
+            # a day's point is restated until the day is over: the latest read wins
+            latest_by=("fetched_at",),
+            cluster_by=("day",),
         ),
     )
 }

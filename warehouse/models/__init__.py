@@ -16,8 +16,13 @@ from pathlib import Path
 
 FOLDER = Path(__file__).parent
 SETTINGS = "analytics_settings"  # a one-row view of the settings models read
-_READS = re.compile(r"\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
+_READS = re.compile(r"(?<!DISTINCT )\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
 _COMMENT = re.compile(r"--[^\n]*")
+# a common table expression's name: `name AS (`, `name(columns) AS MATERIALIZED (`, ...
+_CTE = re.compile(
+    r"\b([a-z_][a-z0-9_]*)\s*(?:\([^()]*\))?\s+AS\s+(?:NOT\s+)?(?:MATERIALIZED\s+)?\(",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ def models() -> tuple[Model, ...]:
     for path in sorted(FOLDER.glob("*.sql")):
         sql = path.read_text()
         body = _COMMENT.sub("", sql)
-        ctes = set(re.findall(r"\b([a-z_][a-z0-9_]*)\s+AS\s*\(", body, re.IGNORECASE))
+        ctes = set(_CTE.findall(body))
         reads = sorted({n for n in _READS.findall(body) if n not in ctes} - {path.stem})
         found[path.stem] = Model(path.stem, sql, _description(sql, path.stem), tuple(reads))
     order = TopologicalSorter(

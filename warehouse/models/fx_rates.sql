@@ -5,33 +5,7 @@
 -- them, the rates brokers stated (an activity's fx_rate, from its currency to the
 -- account's; an order's or position's swap_rate, USD to the account's currency under
 -- Local Currency Trading), the provider being the institution, with where it was stated.
-WITH ecb_quotes AS (
-    SELECT provider, base, quote, min(day) AS first_day
-    FROM fx_reference_rates
-    GROUP BY provider, base, quote
-),
-last_day AS (
-    SELECT greatest(
-        current_date,
-        (SELECT max(day) FROM fx_reference_rates),
-        (SELECT max(as_of_date) FROM balances)
-    ) AS day
-),
-calendar AS (
-    SELECT q.provider, q.base, q.quote, CAST(d.day AS DATE) AS day
-    FROM ecb_quotes q, last_day l,
-         LATERAL (SELECT unnest(range(q.first_day, l.day + 1, INTERVAL 1 DAY)) AS day) d
-),
-reference AS (
-    SELECT c.day, c.base, c.quote, r.rate, c.provider, r.day AS published_on,
-           r.day <> c.day AS carried_forward,
-           CAST(NULL AS VARCHAR) AS source, CAST(NULL AS VARCHAR) AS account_id,
-           'reference' AS stated_on, CAST(NULL AS VARCHAR) AS stated_by
-    FROM calendar c
-    ASOF JOIN fx_reference_rates r
-      ON r.provider = c.provider AND r.base = c.base AND r.quote = c.quote AND c.day >= r.day
-),
-stated AS (
+WITH stated AS (
     SELECT CAST(a.occurred_at AS DATE) AS day, a.currency AS base, acc.base_currency AS quote,
            a.fx_rate AS rate, acc.institution AS provider, a.source, a.account_id,
            'activity' AS stated_on, a.activity_id AS stated_by
@@ -48,7 +22,10 @@ stated AS (
     FROM positions p JOIN accounts acc USING (source, account_id)
     WHERE p.swap_rate IS NOT NULL
 )
-SELECT * FROM reference
+SELECT day, base, quote, rate, provider, published_on, carried_forward,
+       CAST(NULL AS VARCHAR) AS source, CAST(NULL AS VARCHAR) AS account_id,
+       'reference' AS stated_on, CAST(NULL AS VARCHAR) AS stated_by
+FROM fx_reference_daily
 UNION ALL
 SELECT day, base, quote, rate, provider, day AS published_on, false AS carried_forward,
        source, account_id, stated_on, stated_by

@@ -1,0 +1,76 @@
+"""An Alpaca account's portfolio history (`GET /v2/account/portfolio/history`, daily
+timeframe) as rows of `portfolio_history_reported`: one per point, the parallel arrays
+read together, numbers as exact decimals, the cash flows of a point (the `cashflow`
+object's arrays, by activity type) summed.
+
+A point that cannot be read (a value that is not a number) is quarantined under its
+account and day; the other points land.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from brokers.frames import Row, Unreadable, salvage
+from brokers.http import Transport
+from brokers.parse import to_decimal
+
+PATH = "/v2/account/portfolio/history"
+ARRAYS = ("equity", "profit_loss", "profit_loss_pct")
+
+
+def history_params(start: date) -> dict[str, str]:
+    """Daily points from `start` to now (the API's `end` default)."""
+    return {
+        "timeframe": "1D",
+        "start": datetime.combine(start, time(0), UTC).isoformat().replace("+00:00", "Z"),
+    }
+
+
+def history_rows(body: Mapping[str, Any], account_id: str, currency: str) -> list[Row | Unreadable]:
+    stamps = body.get("timestamp") or []
+    cashflow = body.get("cashflow") or {}
+    base_value = body.get("base_value")
+    timeframe = str(body.get("timeframe") or "1D")
+
+    def at(name: str, index: int) -> object:
+        values = body.get(name) or []
+        return values[index] if index < len(values) else None
+
+    def read(point: Mapping[str, Any]) -> Row:
+        index = point["index"]
+        moment = datetime.fromtimestamp(int(stamps[index]), UTC)
+        flows = [to_decimal(values[index]) for values in cashflow.values() if index < len(values)]
+        return {
+            "account_id": account_id,
+            "day": moment.date(),
+            "point_at": moment,
+            "timeframe": timeframe,
+            **{name: to_decimal(at(name, index)) for name in ARRAYS},
+            "base_value": to_decimal(base_value),
+            "cash_flow": sum((f for f in flows if f is not None), Decimal(0)),
+            "currency": currency,
+        }
+
+    def identity(point: Mapping[str, Any]) -> dict[str, Any]:
+        stamp = stamps[point["index"]]
+        moment = datetime.fromtimestamp(int(stamp), UTC) if isinstance(stamp, int) else None
+        return {
+            "account_id": account_id,
+            "day": moment.date() if moment else None,
+            "point_at": moment,
+            "timeframe": timeframe,
+            "currency": currency,
+        }
+
+    return salvage([{"index": i} for i in range(len(stamps))], read, identity)
+
+
+async def portfolio_history(
+    transport: Transport, account_id: str, currency: str, start: date
+) -> list[Row | Unreadable]:
+    response = await transport.get_json(PATH, history_params(start), expect=dict)
+    return history_rows(response.body, account_id, currency)
