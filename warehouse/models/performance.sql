@@ -54,12 +54,13 @@ summary AS (
     FROM days
     GROUP BY entity, period
 ),
--- XIRR: the starting value invested at t = 0, each day's flows at t = days / 365, the
--- ending value taken out at the end; Newton's method from 0 until a step moves the rate
--- by less than 1e-12 (100 steps at most).
+-- XIRR: the starting value invested at t = 0, each day's flows at t days later, the
+-- ending value taken out at the end; the rate per day solved by Newton's method from 0
+-- until a step moves it by less than 1e-15 (100 steps at most), which is well
+-- conditioned however short the period; annualized over 365 days at the end.
 cash_flows AS MATERIALIZED (
     SELECT entity, period,
-           CAST(day - start_day AS DOUBLE) / 365 AS t,
+           CAST(day - start_day AS DOUBLE) AS t,
            CASE WHEN day = start_day THEN -CAST(value AS DOUBLE)
                 ELSE -CAST(net_flows AS DOUBLE) END
            + CASE WHEN day = end_day AND day > start_day THEN CAST(value AS DOUBLE) ELSE 0 END
@@ -70,14 +71,14 @@ newton(entity, period, step, r, moved) AS (
     SELECT DISTINCT entity, period, 0, CAST(0 AS DOUBLE), CAST(1 AS DOUBLE)
     FROM cash_flows
     UNION ALL
-    SELECT entity, period, step + 1, greatest(r - delta, -0.999999), abs(delta)
+    SELECT entity, period, step + 1, greatest(r - delta, -0.999), abs(delta)
     FROM (
         SELECT n.entity, n.period, n.step, n.r,
                sum(f.cf * power(1 + n.r, -f.t))
                / nullif(sum(-f.t * f.cf * power(1 + n.r, -f.t - 1)), 0) AS delta
         FROM newton n
         JOIN cash_flows f ON f.entity = n.entity AND f.period = n.period
-        WHERE n.step < 100 AND n.moved > 1e-12
+        WHERE n.step < 100 AND n.moved > 1e-15
         GROUP BY n.entity, n.period, n.step, n.r
     )
     WHERE delta IS NOT NULL
@@ -86,7 +87,7 @@ solved AS (
     SELECT n.entity, n.period, n.r,
            abs(sum(f.cf * power(1 + n.r, -f.t))) <= 1e-7 * greatest(max(abs(f.cf)), 1)
                AS converged,
-           max(f.t) AS years
+           max(f.t) AS days
     FROM (SELECT entity, period, arg_max(r, step) AS r FROM newton GROUP BY entity, period) n
     JOIN cash_flows f ON f.entity = n.entity AND f.period = n.period
     GROUP BY n.entity, n.period, n.r
@@ -95,9 +96,9 @@ SELECT s.level, s.source, s.user_id, s.account_id, s.currency, s.period,
        s.start_day, s.end_day, s.complete,
        m.start_value, m.end_value, m.net_flows, m.days_linked,
        m.twr,
-       CASE WHEN x.years = 0 THEN 0
-            WHEN x.converged THEN power(1 + x.r, x.years) - 1 END AS mwr,
-       CASE WHEN x.converged AND x.years > 0 THEN x.r END AS mwr_annualized
+       CASE WHEN x.days = 0 THEN 0
+            WHEN x.converged THEN power(1 + x.r, x.days) - 1 END AS mwr,
+       CASE WHEN x.converged AND x.days > 0 THEN power(1 + x.r, 365) - 1 END AS mwr_annualized
 FROM spans s
 JOIN summary m ON m.entity = s.entity AND m.period = s.period
 LEFT JOIN solved x ON x.entity = s.entity AND x.period = s.period
