@@ -4,7 +4,7 @@ computes: Alpaca's portfolio history (daily equity, profit or loss, cash flows) 
 model compares it with brokerlake's, and its check lists the accounts that diverge.
 
 Each run reads from the last day landed less a week (a day's point is restated until it
-is over), or a year back on the first.
+is over), or 90 days back on the first.
 """
 
 import time
@@ -24,7 +24,7 @@ from brokers.frames import canonical_frame
 from warehouse import Lake
 
 TABLE = "portfolio_history_reported"
-FIRST_READ = timedelta(days=365)
+FIRST_READ = timedelta(days=90)
 RESTATED = timedelta(days=7)
 
 
