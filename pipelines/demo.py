@@ -92,9 +92,8 @@ def run_analytics(
 ) -> bool:
     """The analytics job (the sandbox's ECB rates, Alpaca's portfolio history, the
     models) after a sandbox sync; real sources run it on its schedule."""
-    job, _, _ = in_process_job(
-        settings, ANALYTICS_JOB, settings.first_day, Progress(out, verbose=verbose)
-    )
+    quiet = Progress(lambda line: None, verbose=verbose)  # one line for the whole job
+    job, _, _ = in_process_job(settings, ANALYTICS_JOB, settings.first_day, quiet)
     result = job.execute_in_process(
         instance=instance, raise_on_error=False, run_config=run_config(verbose)
     )
