@@ -102,16 +102,25 @@ def test_returns_equal_the_world(expected, con):
         series[("account", entry.source, entry.account_id)].append(
             (entry.day, entry.equity, entry.net_flows)
         )
-    overall: dict[date, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    consolidated: dict[tuple, dict[date, list[Decimal]]] = defaultdict(
+        lambda: defaultdict(lambda: [Decimal(0), Decimal(0)])
+    )
     for entry in accounts.values():
-        overall[entry.day][0] += entry.equity_base
-        overall[entry.day][1] += entry.net_flows_base
-    series[("overall", None, None)] = [(d, v, f) for d, (v, f) in sorted(overall.items())]
+        for key in (
+            ("overall", None, None),
+            ("source", entry.source, None),
+            ("user", entry.source, entry.user_id),
+        ):
+            consolidated[key][entry.day][0] += entry.equity_base
+            consolidated[key][entry.day][1] += entry.net_flows_base
+    for key, by_day in consolidated.items():
+        series[key] = [(d, v, f) for d, (v, f) in sorted(by_day.items())]
 
     landed = by_key(
         con,
-        "SELECT level, source, account_id, twr, mwr, start_value, end_value, days_linked "
-        "FROM performance WHERE period = 'inception' AND level IN ('account', 'overall')",
+        "SELECT level, source, CASE WHEN level = 'user' THEN user_id ELSE account_id END, "
+        "twr, mwr, start_value, end_value, days_linked FROM performance "
+        "WHERE period = 'inception'",
         3,
     )
     assert set(landed) == set(series)
@@ -119,7 +128,7 @@ def test_returns_equal_the_world(expected, con):
     for key, points in series.items():
         twr, mwr, start_value, end_value, days_linked = landed[key]
         assert days_linked == len(points) - 1
-        assert twr == pytest.approx(chain_linked([(v, f) for _, v, f in points]), abs=1e-9)
+        assert twr == pytest.approx(chain_linked([(v, f) for _, v, f in points]), abs=1e-9), key
         assert mwr == pytest.approx(money_weighted(points), abs=1e-6), key
         if start_value and not any(f for _, _, f in points[1:]):  # no flows: end / start - 1
             assert twr == pytest.approx(float(end_value / start_value) - 1, abs=1e-12)
