@@ -259,9 +259,12 @@ class Activities(Row):
 
 class PortfolioHistoryReported(Row):
     """An account's value over time as its broker reports it (Alpaca's portfolio
-    history): per day, the equity, the profit or loss since the base value (the first
-    day's equity) and the external cash flows of the day, in the account's currency. Kept
-    to compare with what brokerlake computes from the snapshots and activities."""
+    history): per day, the equity, the day's profit or loss (the change of the reported
+    profit or loss since the previous point, which leaves cash flows out) and the day's
+    external cash flows, in the account's currency. The API states profit or loss from
+    the first point it was asked for; its daily change is the same whatever the query,
+    so a day read again lands the same row. Kept to compare with what brokerlake
+    computes from the snapshots and activities."""
 
     account_id: str = pa.Field(str_length={"min_value": 1})
     day: pl.Date
@@ -269,8 +272,6 @@ class PortfolioHistoryReported(Row):
     timeframe: str = pa.Field(str_length={"min_value": 1})
     equity: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
     profit_loss: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
-    profit_loss_pct: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
-    base_value: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
     cash_flow: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
     currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
 

@@ -129,8 +129,6 @@ ROWS: dict[str, dict[str, Any]] = {
         "timeframe": "1D",
         "equity": Decimal("10250.12"),
         "profit_loss": Decimal("250.12"),
-        "profit_loss_pct": Decimal("0.025"),
-        "base_value": Decimal("10000"),
         "cash_flow": Decimal("0"),
         "currency": "USD",
     },

@@ -1,7 +1,10 @@
 """An Alpaca account's portfolio history (`GET /v2/account/portfolio/history`, daily
-timeframe) as rows of `portfolio_history_reported`: one per point, the parallel arrays
-read together, numbers as exact decimals, the cash flows of a point (the `cashflow`
-object's arrays, by activity type) summed.
+timeframe) as rows of `portfolio_history_reported`: one per point after the first, the
+parallel arrays read together, numbers as exact decimals, the day's profit or loss the
+change of the reported one since the previous point (the API states it from the first
+point asked for, so only its changes are the same whatever the query), the cash flows
+of a point (the `cashflow` object's arrays, by activity type) summed. A read asks from
+the day before the first it lands.
 
 A point that cannot be read (a value that is not a number) is quarantined under its
 account and day; the other points land.
@@ -10,7 +13,7 @@ account and day; the other points land.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,21 +22,18 @@ from brokers.http import Transport
 from brokers.parse import to_decimal
 
 PATH = "/v2/account/portfolio/history"
-ARRAYS = ("equity", "profit_loss", "profit_loss_pct")
 
 
 def history_params(start: date) -> dict[str, str]:
-    """Daily points from `start` to now (the API's `end` default)."""
-    return {
-        "timeframe": "1D",
-        "start": datetime.combine(start, time(0), UTC).isoformat().replace("+00:00", "Z"),
-    }
+    """Daily points from the day before `start` (the first point is the base of the next
+    one's change) to now (the API's `end` default)."""
+    first = datetime.combine(start - timedelta(days=1), time(0), UTC)
+    return {"timeframe": "1D", "start": first.isoformat().replace("+00:00", "Z")}
 
 
 def history_rows(body: Mapping[str, Any], account_id: str, currency: str) -> list[Row | Unreadable]:
     stamps = body.get("timestamp") or []
     cashflow = body.get("cashflow") or {}
-    base_value = body.get("base_value")
     timeframe = str(body.get("timeframe") or "1D")
 
     def at(name: str, index: int) -> object:
@@ -44,13 +44,14 @@ def history_rows(body: Mapping[str, Any], account_id: str, currency: str) -> lis
         index = point["index"]
         moment = datetime.fromtimestamp(int(stamps[index]), UTC)
         flows = [to_decimal(values[index]) for values in cashflow.values() if index < len(values)]
+        now, before = to_decimal(at("profit_loss", index)), to_decimal(at("profit_loss", index - 1))
         return {
             "account_id": account_id,
             "day": moment.date(),
             "point_at": moment,
             "timeframe": timeframe,
-            **{name: to_decimal(at(name, index)) for name in ARRAYS},
-            "base_value": to_decimal(base_value),
+            "equity": to_decimal(at("equity", index)),
+            "profit_loss": None if now is None or before is None else now - before,
             "cash_flow": sum((f for f in flows if f is not None), Decimal(0)),
             "currency": currency,
         }
@@ -66,7 +67,7 @@ def history_rows(body: Mapping[str, Any], account_id: str, currency: str) -> lis
             "currency": currency,
         }
 
-    return salvage([{"index": i} for i in range(len(stamps))], read, identity)
+    return salvage([{"index": i} for i in range(1, len(stamps))], read, identity)
 
 
 async def portfolio_history(

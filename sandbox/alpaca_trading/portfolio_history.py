@@ -5,10 +5,10 @@ numbers, money to the cent).
 
 Consistent with the world: a day's point is the account's equity at that day's clock time
 (the instant a sandbox replays the day at, so a daily snapshot taken then shows the same
-equity), today's at the clock. Its profit or loss leaves out what was deposited,
-withdrawn or transferred since the base (`cashflow`, by Alpaca activity type, per day),
-so money moved in is not a gain. Only the daily timeframe (`1D`) is served; every
-calendar day is a point (the world prices crypto every day).
+equity), today's at the clock. Its profit or loss (from the figures to the cent) leaves
+out what was deposited, withdrawn or transferred since the base (`cashflow`, by Alpaca
+activity type, per day), so money moved in is not a gain. Only the daily timeframe (`1D`)
+is served; every calendar day is a point (the world prices crypto every day).
 """
 
 from __future__ import annotations
@@ -102,19 +102,22 @@ def history(world: World, account_id: str, days: list[date]) -> dict[str, Any]:
     kinds = sorted({FLOW_TYPES[a.kind] for a in flows})
     cashflow: dict[str, list[Decimal]] = {kind: [] for kind in kinds}
     equity, profit_loss, pct, stamps = [], [], [], []
-    base = points[0][2] if points else Decimal(0)
+    # money to the cent, as Alpaca reports it; profit or loss from the reported figures,
+    # so a day's change of it is the same whichever day a query starts from
+    base = points[0][2].quantize(CENT, ROUND_HALF_EVEN) if points else Decimal(0)
     moved, previous = Decimal(0), points[0][1] if points else clock
-    for index, (day, at, value) in enumerate(points):
+    for index, (day, at, exact) in enumerate(points):
+        value = exact.quantize(CENT, ROUND_HALF_EVEN)
         today = [a for a in flows if (index == 0 or a.at > previous) and a.at <= at]
         for kind in kinds:
             cashflow[kind].append(
                 sum((flow_value(a) for a in today if FLOW_TYPES[a.kind] == kind), Decimal(0))
             )
-        moved += sum((flow_value(a) for a in today), Decimal(0))
+        moved += sum((flow_value(a).quantize(CENT, ROUND_HALF_EVEN) for a in today), Decimal(0))
         gain = value - base - moved
         stamps.append(int(datetime.combine(day, time(0), UTC).timestamp()))
-        equity.append(number(value.quantize(CENT, ROUND_HALF_EVEN)))
-        profit_loss.append(number(gain.quantize(CENT, ROUND_HALF_EVEN)))
+        equity.append(number(value))
+        profit_loss.append(number(gain))
         pct.append(
             number((gain / base if base else Decimal(0)).quantize(PCT_PLACES, ROUND_HALF_EVEN))
         )
@@ -124,7 +127,7 @@ def history(world: World, account_id: str, days: list[date]) -> dict[str, Any]:
         "equity": equity,
         "profit_loss": profit_loss,
         "profit_loss_pct": pct,
-        "base_value": number(base.quantize(CENT, ROUND_HALF_EVEN)),
+        "base_value": number(base),
         "timeframe": "1D",
         "cashflow": {
             kind: [number(v.quantize(CENT, ROUND_HALF_EVEN)) for v in values]

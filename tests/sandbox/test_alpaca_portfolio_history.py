@@ -40,19 +40,19 @@ def test_alpaca_py_reads_the_daily_history(
             (balance,) = world.at(at).balances(key.account_id)
             assert Decimal(str(equity)) == balance.equity.quantize(CENT)
             if base is None:
-                base, first = balance.equity, at
+                base, first = balance.equity.quantize(CENT), at
                 continue
             flows = sum(
                 (
-                    flow_value(a)
+                    flow_value(a).quantize(CENT)
                     for a in world.activities(key.account_id)
                     if a.is_executed and a.kind in FLOW_TYPES and first < a.at <= at
                 ),
                 Decimal(0),
             )
-            expected = (balance.equity - base - flows).quantize(CENT)
+            expected = balance.equity.quantize(CENT) - base - flows
             assert Decimal(str(profit_loss)) == expected
-        assert Decimal(str(history.base_value)) == base.quantize(CENT)
+        assert Decimal(str(history.base_value)) == base
 
 
 @pytest.mark.parametrize(
