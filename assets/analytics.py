@@ -13,8 +13,8 @@ from collections.abc import Mapping
 import dagster as dg
 
 from assets.fx import FX_KEY, fx_reference_rates
+from assets.reported import HISTORY_PATHS, reported_step
 from assets.reported import TABLE as REPORTED
-from assets.reported import reported_step
 from assets.resources import WarehouseResource
 from assets.tables_common import TABLE_NAMES, asset_key, pool
 from warehouse.models import SETTINGS, Model, models
@@ -23,7 +23,7 @@ GROUP = "analytics"
 PNL_AGREEMENT = "pnl_agreement"
 COMPARISON = "portfolio_pnl_comparison"
 SHOWN = 20
-REPORTING_KINDS = ("alpaca",)  # the kinds whose broker reports a portfolio history
+REPORTING_KINDS = tuple(HISTORY_PATHS)  # the kinds whose broker reports a portfolio history
 VIEW_SUFFIXES = ("_latest", "_history")  # views over a table, e.g. balances_latest
 
 

@@ -4,7 +4,7 @@ computes: Alpaca's portfolio history (daily equity, profit or loss, cash flows) 
 model compares it with brokerlake's, and its check lists the accounts that diverge.
 
 Each run reads from the last day landed less a week (a day's point is restated until it
-is over), or 90 days back on the first.
+is over); the first from the source's first snapshot, at most 90 days back.
 """
 
 import time
@@ -18,31 +18,40 @@ from assets.fetch import connector_session, fetch_context
 from assets.resources import SourcesResource, WarehouseResource
 from assets.store import store
 from assets.tables_common import asset_key, group, since, step_metadata
-from brokers.alpaca.portfolio_history import portfolio_history
+from brokers.alpaca.portfolio_history import BROKER_PATH, PATH, portfolio_history
 from brokers.connector import Connector, FetchContext, account_currencies
 from brokers.frames import canonical_frame
 from warehouse import Lake
 
 TABLE = "portfolio_history_reported"
+# The source kinds whose broker reports a portfolio history, and where.
+HISTORY_PATHS = {"alpaca": PATH, "alpaca_broker": BROKER_PATH}
 FIRST_READ = timedelta(days=90)
 RESTATED = timedelta(days=7)
 
 
 def start_day(lake: Lake, source: str, today: date) -> date:
+    """From the last day landed less a week; at first, from the source's first snapshot
+    (what the history is compared with), at most 90 days back."""
     landed = lake.scan(TABLE, source).select(pl.col("day").max()).collect().item()
-    return today - FIRST_READ if landed is None else min(landed - RESTATED, today)
+    if landed is not None:
+        return min(landed - RESTATED, today)
+    snapshots = lake.days("balances", source)
+    first = snapshots[0] if snapshots else today
+    return min(max(first, today - FIRST_READ), today)
 
 
 async def reported_frame(
-    connector: Connector, accounts: pl.DataFrame, source: str, broker: str, ctx: FetchContext,
+    connector: Connector, accounts: pl.DataFrame, source: str, kind: str, ctx: FetchContext,
     start: date,
 ) -> pl.DataFrame:  # fmt: skip
     """Every account's daily points from `start`, as one frame of the table."""
     rows: list = []
+    transport = connector.transport  # type: ignore[attr-defined]
     for account_id, currency in sorted(account_currencies(accounts).items()):
-        transport = connector.transport  # type: ignore[attr-defined]
-        rows += await portfolio_history(transport, account_id, currency, start)
-    return canonical_frame(TABLE, rows, source=source, broker=broker, ctx=ctx)
+        path = HISTORY_PATHS[kind]
+        rows += await portfolio_history(transport, account_id, currency, start, path=path)
+    return canonical_frame(TABLE, rows, source=source, broker=connector.broker, ctx=ctx)
 
 
 def reported_step(source: str, kind: str, retry: dg.RetryPolicy | None, pool: str | None):
@@ -51,7 +60,7 @@ def reported_step(source: str, kind: str, retry: dg.RetryPolicy | None, pool: st
         deps=[asset_key(source, "accounts"), asset_key(source, "activities")],
         check_specs=check_specs(source, (TABLE,), None),
         group_name=group(source),
-        description="The account's value over time as Alpaca reports it (portfolio "
+        description="Each account's value over time as Alpaca reports it (portfolio "
         "history: daily equity, profit or loss, cash flows), to compare with brokerlake's.",
         kinds={kind},
         pool=pool,

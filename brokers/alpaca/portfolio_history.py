@@ -21,7 +21,8 @@ from brokers.frames import Row, Unreadable, salvage
 from brokers.http import Transport
 from brokers.parse import to_decimal
 
-PATH = "/v2/account/portfolio/history"
+PATH = "/v2/account/portfolio/history"  # the Trading API's: the key's account
+BROKER_PATH = "/v1/trading/accounts/{account_id}/account/portfolio/history"  # Broker API
 
 
 def history_params(start: date) -> dict[str, str]:
@@ -71,7 +72,10 @@ def history_rows(body: Mapping[str, Any], account_id: str, currency: str) -> lis
 
 
 async def portfolio_history(
-    transport: Transport, account_id: str, currency: str, start: date
+    transport: Transport, account_id: str, currency: str, start: date, *, path: str = PATH
 ) -> list[Row | Unreadable]:
-    response = await transport.get_json(PATH, history_params(start), expect=dict)
+    """One account's points from `start`; `path` the Trading API's, or the Broker API's
+    (`BROKER_PATH`, formatted with the account's id)."""
+    url = path.format(account_id=account_id)
+    response = await transport.get_json(url, history_params(start), expect=dict)
     return history_rows(response.body, account_id, currency)

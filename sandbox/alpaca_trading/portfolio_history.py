@@ -136,7 +136,12 @@ def history(world: World, account_id: str, days: list[date]) -> dict[str, Any]:
     }
 
 
-async def get_portfolio_history(request: Request) -> Response:
-    world, account = request.state.world, request.state.account
+def history_response(request: Request, world: World, account_id: str) -> Response:
+    """The history of the days the request asks for (the Trading API's route, and the
+    Broker API's per account)."""
     days = days_asked(request.query_params, world.clock)
-    return ExactJSONResponse(history(world, account.account_id, days))
+    return ExactJSONResponse(history(world, account_id, days))
+
+
+async def get_portfolio_history(request: Request) -> Response:
+    return history_response(request, request.state.world, request.state.account.account_id)

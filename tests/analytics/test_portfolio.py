@@ -180,7 +180,10 @@ def test_alpaca_reported_pnl_agrees_with_brokerlakes(con):
         "SELECT account_id, count(*), bool_and(within_tolerance), max(abs(difference)) "
         "FROM portfolio_pnl_comparison GROUP BY account_id"
     ).fetchall()
-    assert len(rows) == 3  # every Alpaca Trading account, every day of the week
+    (alpaca,) = con.execute(
+        "SELECT count(DISTINCT account_id) FROM portfolio_daily WHERE broker = 'alpaca'"
+    ).fetchone()
+    assert len(rows) == alpaca == 3 + 24  # every Alpaca account (Trading and Broker API)
     for account_id, days, agree, worst in rows:
         assert days == len(DAYS) and agree, (account_id, worst)
         assert worst <= Decimal("0.02")  # cents the API rounds to, twice

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from assets.fx_sync import sync_fx_rates
+from assets.reported import HISTORY_PATHS, reported_frame
 from assets.reported import TABLE as REPORTED
-from assets.reported import reported_frame
 from assets.store import store
 from assets.sync import sync_source
 from brokers.config import SourceConfig, sandbox_sources
@@ -49,7 +49,7 @@ def build(sandbox: Sandbox, home: Path) -> WorldLake:
         )
     asyncio.run(_reference(sandbox, lake))
     for source in sources:
-        if source.kind == "alpaca":
+        if source.kind in HISTORY_PATHS:
             asyncio.run(_reported(source, lake))
     Catalog(home).refresh()
     return WorldLake(home, sources)

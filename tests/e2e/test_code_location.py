@@ -95,7 +95,7 @@ def test_every_asset_materializes_through_dagster(tmp_path, monkeypatch):
     tables = {f"{source}/{table}" for source in SOURCES for table in TABLES}
     analytics = {f"analytics/{model.name}" for model in models()} | {
         "reference/fx_reference_rates",
-        *(f"{source}/portfolio_history_reported" for source in SOURCES[:3]),
+        *(f"{source}/portfolio_history_reported" for source in SOURCES[:4]),
     }
     assert keys == tables | analytics
     job = definitions.resolve_job_def(SYNC_JOB)

@@ -39,7 +39,11 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
     repository = defs.get_repository_def()
     graph = repository.asset_graph
     analytics = {f"analytics/{model.name}" for model in models()}
-    reported = {"a-alpaca/portfolio_history_reported", "reference/fx_reference_rates"}
+    reported = {
+        "a-alpaca/portfolio_history_reported",
+        "b-broker/portfolio_history_reported",
+        "reference/fx_reference_rates",
+    }
     assert {key.to_user_string() for key in graph.get_all_asset_keys()} == {
         f"{source}/{table}" for source in KINDS for table in TABLES
     } | analytics | reported
@@ -66,7 +70,7 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
     }
     assert blocking == {
         (f"{source}/{table}", "contract") for source in KINDS for table in TABLES
-    } | {("a-alpaca/portfolio_history_reported", "contract")}
+    } | {(f"{s}/portfolio_history_reported", "contract") for s in ("a-alpaca", "b-broker")}
     schedules = {schedule.name: schedule for schedule in repository.schedule_defs}
     assert set(schedules) == {
         SNAPSHOT_SCHEDULE, ORDERS_SCHEDULE, ACTIVITIES_SCHEDULE, MAINTENANCE_SCHEDULE,

@@ -1,7 +1,7 @@
 """`GET /v2/account/portfolio/history` as the official alpaca-py client reads it: a point
 per day, each the account's equity at that day's clock time in the world, its profit or
 loss from the first point less the deposits and withdrawals since; the spec's parameter
-rules enforced."""
+rules enforced; the Broker API serves each of its accounts' the same way."""
 
 from __future__ import annotations
 
@@ -79,3 +79,17 @@ def test_a_range_of_days(alpaca_url: str, keys: list[AlpacaKey], world: World) -
     assert len(history.timestamp) == 6
     with pytest.raises(APIError):
         trading.get_portfolio_history(GetPortfolioHistoryRequest(timeframe="1H"))
+
+
+def test_the_broker_api_serves_each_accounts_history(sandbox, world: World) -> None:
+    api = sandbox.manifest()["apis"]["alpaca_broker"]
+    auth = (api["key_id"], api["secret_key"])
+    account = world.broker_accounts()[0]
+    path = f"/v1/trading/accounts/{account.account_id}/account/portfolio/history"
+    with httpx.Client(base_url=api["base_url"], auth=auth, timeout=30) as client:
+        body = client.get(path, params={"period": "1W"}).json()
+        missing = client.get(path.replace(account.account_id, "no-such-account"))
+    assert len(body["timestamp"]) == 8 and body["profit_loss"][0] == 0
+    (balance,) = world.balances(account.account_id)
+    assert Decimal(str(body["equity"][-1])) == balance.equity.quantize(CENT)
+    assert missing.status_code == 404
