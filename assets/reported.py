@@ -4,7 +4,8 @@ computes: Alpaca's portfolio history (daily equity, profit or loss, cash flows) 
 model compares it with brokerlake's, and its check lists the accounts that diverge.
 
 Each run reads from the last day landed less a week (a day's point is restated until it
-is over); the first from the source's first snapshot, at most 90 days back.
+is over), never before the source's first snapshot (what the history is compared with)
+nor 90 days back; the first run, or one after snapshots were backfilled, from there.
 """
 
 import time
@@ -31,14 +32,20 @@ RESTATED = timedelta(days=7)
 
 
 def start_day(lake: Lake, source: str, today: date) -> date:
-    """From the last day landed less a week; at first, from the source's first snapshot
-    (what the history is compared with), at most 90 days back."""
-    landed = lake.scan(TABLE, source).select(pl.col("day").max()).collect().item()
-    if landed is not None:
-        return min(landed - RESTATED, today)
+    """Where a run's read starts: never before the source's first snapshot (what the
+    history is compared with) nor 90 days back; from there while the days since are not
+    all landed yet, else from the last day landed less a week (restated until over)."""
     snapshots = lake.days("balances", source)
-    first = snapshots[0] if snapshots else today
-    return min(max(first, today - FIRST_READ), today)
+    floor = max(snapshots[0] if snapshots else today, today - FIRST_READ)
+    first, last = (
+        lake.scan(TABLE, source)
+        .select(pl.col("day").min().alias("first"), pl.col("day").max().alias("last"))
+        .collect()
+        .row(0)
+    )
+    if first is None or first > floor:
+        return min(floor, today)
+    return min(max(floor, last - RESTATED), today)
 
 
 async def reported_frame(

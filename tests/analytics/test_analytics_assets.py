@@ -43,9 +43,9 @@ def test_the_analytics_job_lands_rates_history_and_every_model(tmp_path):
         reported = history(tmp_path)
         again = defs.resolve_job_def(ANALYTICS_JOB).execute_in_process(instance=instance)
     assert result.success and again.success
-    # at first from the snapshot's day; again from a week before: the day lands the same
+    # from the first snapshot's day; read again, the day lands the same row
     assert len(reported) == 1 and reported[0][1] == CLOCK.date()
-    assert set(reported) < set(history(tmp_path)) and len(history(tmp_path)) == 8
+    assert history(tmp_path) == reported
     landed = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert landed == {f"analytics/{m.name}" for m in models()} | {
         "reference/fx_reference_rates",
@@ -71,3 +71,32 @@ def test_the_analytics_job_lands_rates_history_and_every_model(tmp_path):
         ).fetchone()
         (compared,) = con.execute("SELECT count(*) FROM portfolio_pnl_comparison").fetchone()
     assert ecb_days > 50 and compared == 1  # one snapshot day, compared with the history
+
+
+def test_where_a_read_of_the_reported_history_starts(tmp_path):
+    from datetime import date, timedelta
+
+    from assets.reported import start_day
+    from tests.factories import frame, row
+    from warehouse import Lake
+
+    lake, today = Lake(tmp_path), date(2026, 11, 20)
+
+    def snapshot(day: date) -> None:
+        lake.write("balances", "src", frame("balances", row("balances", as_of_date=day)),
+                   run_id="r")  # fmt: skip
+
+    def reported(*days: date) -> None:
+        rows = [row("portfolio_history_reported", source="src", day=d) for d in days]
+        lake.write("portfolio_history_reported", "src", frame("portfolio_history_reported",
+                   *rows), run_id="r")  # fmt: skip
+
+    assert start_day(lake, "src", today) == today  # nothing landed: today
+    snapshot(date(2026, 11, 1))
+    assert start_day(lake, "src", today) == date(2026, 11, 1)  # the first snapshot's day
+    reported(*(date(2026, 11, 1) + timedelta(days=n) for n in range(20)))
+    assert start_day(lake, "src", today) == date(2026, 11, 13)  # the last landed less a week
+    snapshot(date(2026, 10, 1))  # a backfill of snapshots: read their days too
+    assert start_day(lake, "src", today) == date(2026, 10, 1)
+    snapshot(date(2026, 1, 5))  # at most 90 days back
+    assert start_day(lake, "src", today) == today - timedelta(days=90)
