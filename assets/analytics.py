@@ -3,7 +3,7 @@ of the catalog) is an asset downstream of what it reads, so lineage shows in the
 each source's tables and the ECB's rates through portfolio_daily to performance.
 
 They are built in one step: the catalog is rebuilt once (its views are the models) and
-each model reports the rows it shows. The step's check `pnl_agreement` lists the
+each model reports its columns. The step's check `pnl_agreement` lists the
 accounts where a broker's reported profit or loss and brokerlake's diverge beyond the
 stated tolerance (see the portfolio_pnl_comparison model).
 """
@@ -114,8 +114,13 @@ def models_step(sources: Mapping[str, str]) -> dg.AssetsDefinition:
         warehouse.catalog.refresh()
         with warehouse.catalog.connect() as con:
             for model in models():
-                (rows,) = con.execute(f"SELECT count(*) FROM {model.name}").fetchone() or (0,)
-                yield dg.MaterializeResult(asset_key=model_key(model.name), metadata={"rows": rows})
+                # its columns (binding the view, not running it: a model is computed when
+                # queried, and counting every one would cost a run seconds)
+                columns = [row[0] for row in con.execute(f"DESCRIBE {model.name}").fetchall()]
+                yield dg.MaterializeResult(
+                    asset_key=model_key(model.name),
+                    metadata={"view": model.name, "columns": ", ".join(columns)},
+                )
         yield pnl_agreement(warehouse)
 
     return analytics_models
