@@ -82,6 +82,9 @@ class WarehouseResource(dg.ConfigurableResource):
     # How long old versions of the tables stay readable (time travel, catalogs opened
     # before) before maintenance deletes their files.
     retention_days: int = DEFAULT_RETENTION.days
+    # The currency the analytics consolidate in (portfolio_daily's equity_base, the
+    # report); None: BROKERLAKE_BASE_CURRENCY, else USD.
+    base_currency: str | None = None
 
     @property
     def lake(self) -> Lake:
@@ -95,7 +98,7 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @property
     def catalog(self) -> Catalog:
-        return Catalog(self.home)
+        return Catalog(self.home, self.base_currency)
 
     @contextmanager
     def refreshed(self) -> Iterator[None]:

@@ -84,6 +84,15 @@ def _parser() -> argparse.ArgumentParser:
         "book at scale",
     )
 
+    report = commands.add_parser(
+        "report",
+        help="one HTML page of the portfolio (value, allocation, performance, income, "
+        "sources), that opens offline",
+    )
+    _home_argument(report)
+    report.add_argument(
+        "--out", type=Path, help="the HTML file to write (default: <home>/report.html)"
+    )
     lake = commands.add_parser("lake", help="the lake of Delta tables: migrate, maintain, as of")
     lake_commands = lake.add_subparsers(dest="lake_command", required=True)
     migrate = lake_commands.add_parser(
@@ -248,6 +257,26 @@ def _lake_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    """`brokerlake report`: the page for the home from --home, else BROKERLAKE_HOME, else
+    ./data."""
+    from pipelines.portfolio_report import write_report
+    from warehouse.location import is_remote
+
+    home = args.home or Settings.from_env().home
+    out = args.out or (Path("report.html") if is_remote(home) else Path(home) / "report.html")
+    try:
+        top = write_report(home, out)
+    except FileNotFoundError as exc:
+        print(f"brokerlake report: {exc}", file=sys.stderr)
+        return INVALID
+    print(
+        f"{out}: snapshots to {top.as_of}, {top.accounts} accounts, total equity "
+        f"{top.total_equity:,.2f} {top.base_currency}"
+    )
+    return 0
+
+
 def _fault_rate(text: str) -> str:
     """Checked here, so a typo is a usage error rather than a failed run."""
     from sandbox import FaultPlan
@@ -275,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(args)
     if args.command == "lake":
         return _lake_command(args)
+    if args.command == "report":
+        return _report(args)
     if args.command == "backfill" and args.last < args.first:
         _parser().error(f"--to {args.last} is before --from {args.first}")
     from assets.environment import EnvironmentMismatch

@@ -16,8 +16,10 @@ from datetime import date
 import dagster as dg
 
 from assets import SourcesResource, WarehouseResource, asset_key, build_table_assets
+from assets.analytics import build_analytics_assets
 from assets.environment import check
 from assets.fetch import RETRY_POLICY
+from assets.fx import ReferenceResource
 from assets.maintenance import lake_maintenance, maintenance_schedule
 from assets.partitions import daily_partitions
 from brokers.kinds import BY_KIND
@@ -35,6 +37,9 @@ ACTIVITIES_JOB = "sync_activities"
 SNAPSHOT_SCHEDULE = "daily_snapshots_schedule"
 ORDERS_SCHEDULE = "sync_orders_schedule"
 ACTIVITIES_SCHEDULE = "sync_activities_schedule"
+ANALYTICS_JOB = "analytics"
+ANALYTICS_SCHEDULE = "analytics_schedule"
+ANALYTICS_HOUR_UTC, ANALYTICS_MINUTE = 22, 15  # after the day's snapshots and the ECB's rates
 ACTIVITIES_MINUTE = 40  # every hour, at this minute (between the orders' quarter hours)
 ORDERS_EVERY_MINUTES = 15
 # Runs launched from the UI or a schedule run each step in a process of its own. They are
@@ -67,15 +72,19 @@ def build_definitions(
     table_assets = build_table_assets(
         kinds, first_day, None if in_process else RETRY_POLICY, pooled=not in_process
     )
+    analytics_assets = build_analytics_assets(
+        kinds, None if in_process else RETRY_POLICY, pooled=not in_process
+    )
     days = daily_partitions(first_day)
     orders = dg.AssetSelection.assets(
         *[asset_key(name, "orders") for name, kind in kinds.items() if BY_KIND[kind].has_orders]
     )
     activities = dg.AssetSelection.assets(*[asset_key(name, "activities") for name in kinds])
-    snapshots = dg.AssetSelection.all() - orders - activities
+    analytics = dg.AssetSelection.assets(*analytics_assets)
+    snapshots = dg.AssetSelection.all() - orders - activities - analytics
     sync_all = dg.define_asset_job(
         SYNC_JOB,
-        selection=dg.AssetSelection.all(),
+        selection=dg.AssetSelection.all() - analytics,
         partitions_def=days,
         description="Every table of every source: the day's snapshots, then orders, then "
         "activities.",
@@ -95,6 +104,12 @@ def build_definitions(
         selection=activities,
         description="Activities of every source, incrementally (from the latest landed less "
         "a look-back).",
+    )
+    analytics_job = dg.define_asset_job(
+        ANALYTICS_JOB,
+        selection=analytics,
+        description="The ECB's reference rates, the portfolio history brokers report, and the "
+        "analytics models (portfolio_daily, performance, income_monthly, realized_pnl, ...).",
     )
     schedules = [
         dg.build_schedule_from_partitioned_job(
@@ -121,13 +136,26 @@ def build_definitions(
             default_status=dg.DefaultScheduleStatus.RUNNING,
             description="Activities of every source, every hour.",
         ),
+        dg.ScheduleDefinition(
+            name=ANALYTICS_SCHEDULE,
+            job=analytics_job,
+            cron_schedule=f"{ANALYTICS_MINUTE} {ANALYTICS_HOUR_UTC} * * *",
+            execution_timezone="UTC",
+            default_status=dg.DefaultScheduleStatus.RUNNING,
+            description="The day's exchange rates, reported histories and analytics, after "
+            "the day's snapshots.",
+        ),
     ]
     return dg.Definitions(
-        assets=table_assets,
-        jobs=[sync_all, daily, orders_job, activities_job, lake_maintenance],
+        assets=[*table_assets, *analytics_assets],
+        jobs=[sync_all, daily, orders_job, activities_job, analytics_job, lake_maintenance],
         schedules=[*schedules, maintenance_schedule],
         executor=EXECUTOR,
-        resources={"sources": sources, "warehouse": WarehouseResource(home=home)},
+        resources={
+            "sources": sources,
+            "warehouse": WarehouseResource(home=home),
+            "reference": ReferenceResource(sandbox_url=sources.sandbox_url),
+        },
     )
 
 

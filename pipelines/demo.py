@@ -12,7 +12,13 @@ import dagster as dg
 
 from assets import WarehouseResource
 from brokers.kinds import BY_KIND
-from pipelines.definitions import SNAPSHOT_JOB, SYNC_JOB, build_definitions, sources_for
+from pipelines.definitions import (
+    ANALYTICS_JOB,
+    SNAPSHOT_JOB,
+    SYNC_JOB,
+    build_definitions,
+    sources_for,
+)
 from pipelines.instance import dagster_instance
 from pipelines.progress import PROGRESS_LOGGER, Progress, progress_logger
 from pipelines.report import render
@@ -69,6 +75,8 @@ def run_demo(settings: Settings, out: Out = print, *, verbose: bool = False) -> 
         run_config=run_config(verbose),
     )
     failed = conclude(result, names, progress, out)
+    if settings.uses_sandbox:
+        run_analytics(settings, instance, out, verbose=verbose)
     catalog = WarehouseResource(home=home).catalog
     catalog.refresh()
     out("")
@@ -79,6 +87,27 @@ def run_demo(settings: Settings, out: Out = print, *, verbose: bool = False) -> 
     else:
         out(f"Query it with SQL: duckdb.connect({str(catalog.path)!r}, read_only=True)")
     return len(failed)
+
+
+def run_analytics(
+    settings: Settings, instance: dg.DagsterInstance, out: Out, *, verbose: bool = False
+) -> bool:
+    """The analytics job (the sandbox's ECB rates, Alpaca's portfolio history, the
+    models) after a sandbox sync; real sources run it on its schedule."""
+    quiet = Progress(lambda line: None, verbose=verbose)  # one line for the whole job
+    job, _, _ = in_process_job(settings, ANALYTICS_JOB, settings.first_day, quiet)
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, run_config=run_config(verbose)
+    )
+    models = sum(
+        1 for e in result.get_asset_materialization_events() if e.asset_key.path[0] == "analytics"
+    )
+    if result.success:
+        out(f"Analytics ok: the ECB's rates, reported histories and {models} models")
+    else:
+        failures = [e.step_key for e in result.all_events if e.is_step_failure]
+        out(f"Analytics FAILED ({', '.join(str(f) for f in failures)}): see the run's log")
+    return result.success
 
 
 def conclude(

@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
+from sandbox import ecb
 from sandbox.apis import APIS
 from sandbox.asgi import Counted, WorldDate
 from sandbox.cache import ResponseCache
@@ -195,6 +196,8 @@ class Sandbox:
                 }
                 for api in APIS
             },
+            # sources of reference data beside the brokers: the ECB's exchange rates
+            "reference": {"ecb": {"base_url": base_url + ecb.PREFIX, **ecb.describe(world)}},
         }
 
     def _rate_limit(self, per_minute: int) -> dict[str, float] | None:
@@ -236,6 +239,7 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
         if state.faults.active:
             app = FaultInjector(app, api.traits, state.faults, state)
         routes.append(Mount(api.prefix, app=Counted(app, api.name, state)))
+    routes.append(Mount(ecb.PREFIX, app=ecb.build_app(state)))  # not a broker: not counted
     app = Starlette(routes=routes, exception_handlers={404: not_found})
     return Replay(WorldDate(app, state), state)
 

@@ -18,6 +18,7 @@ from schemas.enums import (
 )
 from schemas.tables import (
     DECIMAL,
+    REFERENCE_TABLES,
     TABLES,
     UTC_DATETIME,
     Table,
@@ -28,6 +29,7 @@ from schemas.validate import ContractError, ValidationResult, validate
 
 __all__ = [
     "DECIMAL",
+    "REFERENCE_TABLES",
     "TABLES",
     "UTC_DATETIME",
     "AccountStatus",

@@ -257,6 +257,28 @@ class Activities(Row):
         unique = ["source", "account_id", "activity_id"]
 
 
+class PortfolioHistoryReported(Row):
+    """An account's value over time as its broker reports it (Alpaca's portfolio
+    history): per day, the equity, the day's profit or loss (the change of the reported
+    profit or loss since the previous point, which leaves cash flows out) and the day's
+    external cash flows, in the account's currency. The API states profit or loss from
+    the first point it was asked for; its daily change is the same whatever the query,
+    so a day read again lands the same row. Kept to compare with what brokerlake
+    computes from the snapshots and activities."""
+
+    account_id: str = pa.Field(str_length={"min_value": 1})
+    day: pl.Date
+    point_at: UtcDatetime  # type: ignore[valid-type]  # the point's timestamp (window start)
+    timeframe: str = pa.Field(str_length={"min_value": 1})
+    equity: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    profit_loss: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    cash_flow: Series[DECIMAL] = pa.Field(nullable=True)  # type: ignore[valid-type]
+    currency: str = pa.Field(str_matches=CURRENCY_PATTERN)
+
+    class Config:
+        unique = ["source", "account_id", "day"]
+
+
 class Storage(StrEnum):
     """How the lake keeps a table: what one commit of a run replaces or merges."""
 
@@ -265,6 +287,9 @@ class Storage(StrEnum):
     # merged on the key: incoming rows de-duplicated (latest by `latest_by`), a row
     # updated where the incoming one is newer, inserted where its key is new
     KEYED = "keyed"
+    # published data beside the sources (exchange rates): partitioned by provider, a read
+    # replacing the days it covers
+    REFERENCE = "reference"
 
 
 DAY_COLUMN = "as_of_date"  # daily tables' partitions, and the day of an observation
@@ -277,7 +302,7 @@ class Table:
     """A canonical table: its contract, its key, and how the lake partitions it."""
 
     name: str
-    model: type[Row]
+    model: type[pa.DataFrameModel]
     storage: Storage
     latest_by: tuple[str, ...] = ()  # for keyed tables: which version of a key is newest
     # For keyed tables: the columns each write is ordered by, so that a file holds a narrow
@@ -309,6 +334,8 @@ class Table:
     def partition_by(self) -> tuple[str, ...]:
         """How the lake partitions the table: as it is read (by source; by day for daily
         snapshots)."""
+        if self.storage is Storage.REFERENCE:
+            return ("provider",)
         return ("source", DAY_COLUMN) if self.storage is Storage.DAILY else ("source",)
 
 
@@ -345,15 +372,50 @@ TABLES: dict[str, Table] = {
             # a merge touches the files of the window re-read (recent, or pending)
             cluster_by=("status", "occurred_at"),
         ),
+        Table(
+            "portfolio_history_reported",
+            PortfolioHistoryReported,
+            storage=Storage.KEYED,
+            # a day's point is restated until the day is over: the latest read wins
+            latest_by=("fetched_at",),
+            cluster_by=("day",),
+        ),
     )
 }
 
 
+class FxReferenceRates(pa.DataFrameModel):
+    """Reference exchange rates as their provider published them: on `day`, one `base`
+    bought `rate` units of `quote` (the ECB's: one euro, in each currency it quotes).
+    Days it did not publish (weekends, holidays) have no row here; the `fx_rates` model
+    carries the last published rate over them."""
+
+    provider: str = pa.Field(str_length={"min_value": 1})
+    day: pl.Date
+    base: str = pa.Field(str_matches=CURRENCY_PATTERN)
+    quote: str = pa.Field(str_matches=CURRENCY_PATTERN)
+    rate: Series[DECIMAL] = pa.Field(gt=0)  # type: ignore[valid-type]
+    fetched_at: UtcDatetime  # type: ignore[valid-type]
+    run_id: str = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = ["provider", "day", "base", "quote"]
+
+
+# Tables of data published beside the brokers', read from sources of their own.
+REFERENCE_TABLES: dict[str, Table] = {
+    "fx_reference_rates": Table("fx_reference_rates", FxReferenceRates, storage=Storage.REFERENCE),
+}
+
+
 def table(name: str) -> Table:
-    try:
-        return TABLES[name]
-    except KeyError:
-        raise KeyError(f"unknown table {name!r}; tables are {', '.join(TABLES)}") from None
+    found = TABLES.get(name) or REFERENCE_TABLES.get(name)
+    if found is None:
+        known = ", ".join([*TABLES, *REFERENCE_TABLES])
+        raise KeyError(f"unknown table {name!r}; tables are {known}")
+    return found
 
 
 def empty_frame(name: str) -> pl.DataFrame:

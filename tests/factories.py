@@ -122,6 +122,16 @@ ROWS: dict[str, dict[str, Any]] = {
         "related_activity_id": None,
         "description": None,
     },
+    "portfolio_history_reported": {
+        "account_id": "a1",
+        "day": NOW.date(),
+        "point_at": NOW,
+        "timeframe": "1D",
+        "equity": Decimal("10250.12"),
+        "profit_loss": Decimal("250.12"),
+        "cash_flow": Decimal("0"),
+        "currency": "USD",
+    },
 }
 
 

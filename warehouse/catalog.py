@@ -20,11 +20,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from schemas import TABLES, table
+from schemas import REFERENCE_TABLES, TABLES, table
 from schemas.tables import DAY_COLUMN, Storage
 from schemas.validate import REASON
 from warehouse.lake import AsOf, Lake
 from warehouse.location import ObjectStore, get_file, is_remote, join, put_file
+from warehouse.models import SETTINGS, models
 
 DATABASE = "warehouse.duckdb"
 # A refresh re-checks the tables' versions once its file is in place, and builds again
@@ -131,8 +132,21 @@ def history_sql(name: str, observed: str) -> str:
         QUALIFY row_number() OVER (PARTITION BY {key}, version ORDER BY {DAY_COLUMN}) = 1"""
 
 
+DEFAULT_BASE_CURRENCY = "USD"
+
+
+def base_currency_setting(value: str | None = None) -> str:
+    """The currency the analytics consolidate in: `value`, else BROKERLAKE_BASE_CURRENCY,
+    else USD."""
+    chosen = (value or os.environ.get("BROKERLAKE_BASE_CURRENCY") or DEFAULT_BASE_CURRENCY).upper()
+    if len(chosen) != 3 or not chosen.isalpha():
+        raise ValueError(f"base currency {chosen!r} is not an ISO 4217 code (USD, EUR, ...)")
+    return chosen
+
+
 class Catalog:
-    def __init__(self, home: object) -> None:
+    def __init__(self, home: object, base_currency: str | None = None) -> None:
+        self.base_currency = base_currency_setting(base_currency)
         self.lake = Lake(home)
         self.home = self.lake.home
         self.location = join(self.home, DATABASE)
@@ -170,10 +184,14 @@ class Catalog:
                 schema = {**dict(spec.schema), DAY_COLUMN: pl.Date()}
                 observed = self._select(con, self.lake.uri(name, history=True), schema, as_of)
                 views[f"{name}_history"] = history_sql(name, observed)
-        for name in TABLES:
+        for name, spec in REFERENCE_TABLES.items():
+            views[name] = self._select(con, self.lake.uri(name), dict(spec.schema), as_of)
+        for name in [*TABLES, *REFERENCE_TABLES]:
             schema = {**dict(table(name).schema), REASON: pl.String()}
             uri = self.lake.uri(name, quarantine=True)
             views[f"quarantine_{name}"] = self._select(con, uri, schema, as_of)
+        views[SETTINGS] = f"SELECT '{self.base_currency}' AS base_currency"
+        views.update({model.name: model.sql for model in models()})
         return views
 
     def _select(

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 from deltalake import CommitProperties, DeltaTable, WriterProperties, write_deltalake
 
-from schemas import TABLES, table
+from schemas import REFERENCE_TABLES, TABLES, table
 from schemas.tables import DAY_COLUMN, Storage
 from schemas.validate import REASON
 from warehouse.commits import mark_app_id, properties, retrying
@@ -93,6 +93,9 @@ class Lake:
                 named[f"{HISTORY}/{name}"] = self.uri(name, history=True)
         for name in TABLES:
             named[f"{QUARANTINE}/{name}"] = self.uri(name, quarantine=True)
+        for name in REFERENCE_TABLES:
+            named[name] = self.uri(name)
+            named[f"{QUARANTINE}/{name}"] = self.uri(name, quarantine=True)
         return named
 
     def versions(self, as_of: AsOf = None) -> dict[str, int | None]:
@@ -165,6 +168,33 @@ class Lake:
             source_predicate(source, day),
         )
         return WriteResult(table_name, source, observed.height, version)
+
+    def write_reference(
+        self,
+        table_name: str,
+        provider: str,
+        frame: pl.DataFrame,
+        *,
+        first: date,
+        last: date,
+        quarantine: bool = False,
+    ) -> WriteResult:
+        """A provider's published rows of the days `first` to `last` (both included), in
+        place of what the lake held for those days, in one commit: reading a range again
+        (a backfill) replaces it, whatever the provider has corrected since."""
+        schema = dict(table(table_name).schema)
+        if quarantine:
+            schema[REASON] = pl.String()
+        frame = frame.select(list(schema)).cast(schema)  # type: ignore[arg-type]
+        if (frame["provider"] != provider).any():
+            raise ValueError(f"{table_name}: rows of another provider in a write for {provider!r}")
+        predicate = (
+            f"{source_predicate(provider, column='provider')} AND day >= "
+            f"{literal(first.isoformat())} AND day <= {literal(last.isoformat())}"
+        )
+        uri = self.uri(table_name, quarantine=quarantine)
+        version = self.replace(uri, table(table_name).partition_by, frame, predicate)
+        return WriteResult(table_name, provider, frame.height, version)
 
     def replace(
         self, uri: str, partition_by: tuple[str, ...], frame: pl.DataFrame, predicate: str

@@ -43,6 +43,7 @@ from sandbox.alpaca_trading.errors import (
     rate_limited,
 )
 from sandbox.alpaca_trading.orders_query import parse_orders_query, select_orders
+from sandbox.alpaca_trading.portfolio_history import history_response
 from sandbox.alpaca_trading.render import position_json
 from sandbox.alpaca_trading.wire import utc_timestamp
 from sandbox.asgi import adding_headers
@@ -61,6 +62,10 @@ def _world(request: Request) -> World:
 
 def _account(request: Request) -> Account:
     return _held_account(_world(request), request.path_params["account_id"])
+
+
+async def _portfolio_history(request: Request) -> Response:
+    return history_response(request, _world(request), _account(request).account_id)
 
 
 def _held_account(world: World, account_id: str) -> Account:
@@ -198,6 +203,7 @@ def build_app(state: ServingState) -> ASGIApp:
         Route("/v1/trading/accounts/{account_id}/account", get_trade_account),
         Route("/v1/trading/accounts/{account_id}/positions", get_positions),
         Route("/v1/trading/accounts/{account_id}/orders", get_orders),
+        Route("/v1/trading/accounts/{account_id}/account/portfolio/history", _portfolio_history),
         Route("/v1/journals", get_journals),
         Route("/v1/clock", get_clock),
         Route("/v2/events/trades", trade_events),

@@ -25,6 +25,7 @@ from sandbox.alpaca_trading.errors import (
 )
 from sandbox.alpaca_trading.gateway import Gateway
 from sandbox.alpaca_trading.orders_query import parse_orders_query, select_orders
+from sandbox.alpaca_trading.portfolio_history import get_portfolio_history
 from sandbox.alpaca_trading.render import account_json, order_json, position_json
 from sandbox.exact_json import ExactJSONResponse
 from sandbox.limits import PERIOD_SECONDS, RateLimiter
@@ -110,6 +111,7 @@ def build_app(state: ServingState) -> ASGIApp:
         Route("/v2/orders/{order_id}", get_order),
         Route("/v2/account/activities", get_activities),
         Route("/v2/account/activities/{activity_type}", get_activities),
+        Route("/v2/account/portfolio/history", get_portfolio_history),
     ]
     app = Starlette(routes=routes, exception_handlers=EXCEPTION_HANDLERS)
     limiter = RateLimiter(period=state.rate_limit_period or PERIOD_SECONDS)

@@ -14,8 +14,9 @@ import dagster as dg
 import duckdb
 
 from assets import SourcesResource
-from pipelines.definitions import SYNC_JOB, build_definitions
+from pipelines.definitions import ANALYTICS_JOB, SYNC_JOB, build_definitions
 from sandbox import Sandbox
+from warehouse.models import models
 
 ROOT = Path(__file__).parents[2]
 TABLES = ["users", "connections", "accounts", "balances", "positions", "orders", "activities"]
@@ -91,7 +92,12 @@ def test_every_asset_materializes_through_dagster(tmp_path, monkeypatch):
     definitions = defs()
     repository = definitions.get_repository_def()
     keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
-    assert keys == {f"{source}/{table}" for source in SOURCES for table in TABLES}
+    tables = {f"{source}/{table}" for source in SOURCES for table in TABLES}
+    analytics = {f"analytics/{model.name}" for model in models()} | {
+        "reference/fx_reference_rates",
+        *(f"{source}/portfolio_history_reported" for source in SOURCES[:4]),
+    }
+    assert keys == tables | analytics
     job = definitions.resolve_job_def(SYNC_JOB)
     today = datetime.now(UTC).date().isoformat()
     assert job.partitions_def.get_partition_keys()[-1] == today
@@ -102,7 +108,12 @@ def test_every_asset_materializes_through_dagster(tmp_path, monkeypatch):
         materialized = {
             event.asset_key.to_user_string() for event in result.get_asset_materialization_events()
         }
-        assert materialized == keys
+        assert materialized == tables
+        after = definitions.resolve_job_def(ANALYTICS_JOB).execute_in_process(instance=instance)
+        assert after.success
+        assert {
+            event.asset_key.to_user_string() for event in after.get_asset_materialization_events()
+        } == analytics
     with duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True) as con:
         for table in TABLES:
             sources = con.execute(f"SELECT count(DISTINCT source) FROM {table}").fetchone()

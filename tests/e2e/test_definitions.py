@@ -15,6 +15,8 @@ from assets.maintenance import MAINTENANCE_JOB, MAINTENANCE_SCHEDULE
 from pipelines.definitions import (
     ACTIVITIES_JOB,
     ACTIVITIES_SCHEDULE,
+    ANALYTICS_JOB,
+    ANALYTICS_SCHEDULE,
     ORDERS_JOB,
     ORDERS_SCHEDULE,
     SNAPSHOT_JOB,
@@ -25,6 +27,7 @@ from pipelines.definitions import (
 from sandbox import DriftProfile, Sandbox, SandboxConfig
 from tests.factories import frame, row
 from warehouse import Catalog, Lake
+from warehouse.models import models
 
 CLOCK = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 TABLES = ("users", "connections", "accounts", "balances", "positions", "orders", "activities")
@@ -35,9 +38,15 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
     defs = build_definitions(SourcesResource(), KINDS, str(tmp_path), CLOCK.date())
     repository = defs.get_repository_def()
     graph = repository.asset_graph
+    analytics = {f"analytics/{model.name}" for model in models()}
+    reported = {
+        "a-alpaca/portfolio_history_reported",
+        "b-broker/portfolio_history_reported",
+        "reference/fx_reference_rates",
+    }
     assert {key.to_user_string() for key in graph.get_all_asset_keys()} == {
         f"{source}/{table}" for source in KINDS for table in TABLES
-    }
+    } | analytics | reported
     for source in KINDS:
         for table in TABLES:
             node = graph.get(asset_key(source, table))
@@ -59,15 +68,18 @@ def test_definitions_hold_schedules_pools_retries_freshness_and_checks(tmp_path)
         for spec in step.check_specs
         if spec.blocking
     }
-    assert blocking == {(f"{source}/{table}", "contract") for source in KINDS for table in TABLES}
+    assert blocking == {
+        (f"{source}/{table}", "contract") for source in KINDS for table in TABLES
+    } | {(f"{s}/portfolio_history_reported", "contract") for s in ("a-alpaca", "b-broker")}
     schedules = {schedule.name: schedule for schedule in repository.schedule_defs}
     assert set(schedules) == {
         SNAPSHOT_SCHEDULE, ORDERS_SCHEDULE, ACTIVITIES_SCHEDULE, MAINTENANCE_SCHEDULE,
+        ANALYTICS_SCHEDULE,
     }  # fmt: skip
     assert all(s.default_status == dg.DefaultScheduleStatus.RUNNING for s in schedules.values())
     assert schedules[ORDERS_SCHEDULE].cron_schedule == "*/15 * * * *"
     assert {job.name for job in repository.get_all_jobs()} >= {
-        SYNC_JOB, SNAPSHOT_JOB, ORDERS_JOB, ACTIVITIES_JOB, MAINTENANCE_JOB,
+        SYNC_JOB, SNAPSHOT_JOB, ORDERS_JOB, ACTIVITIES_JOB, MAINTENANCE_JOB, ANALYTICS_JOB,
     }  # fmt: skip
     steps = repository.get_job(SYNC_JOB).all_node_defs
     assert len(steps) == 3 * len(KINDS)  # snapshot, orders and activities steps per source

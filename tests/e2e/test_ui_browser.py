@@ -94,6 +94,8 @@ sources:
                 "PAPER_KEY_ID": account["key_id"],
                 "PAPER_SECRET_KEY": account["secret_key"],
                 "CFD_API_KEY": apis["tradr"]["keys"]["account_key"]["api_key"],
+                # the ECB's rates from the sandbox's copy, as from a mirror
+                "BROKERLAKE_ECB_URL": sandbox.manifest()["reference"]["ecb"]["base_url"],
             }
         )
         port = free_port()
