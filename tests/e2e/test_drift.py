@@ -83,7 +83,8 @@ def test_every_step_accounts_for_every_row_it_fetched(drifted, first_run, monkey
             superseded = meta["rows_superseded"].value if "rows_superseded" in meta else 0
             assert fetched == written + quarantined + superseded, (table, meta)
             checked += 1
-    assert checked >= len(TABLES) * 7
+    # every table of the seven sources; Alpaca's reported histories of its four only
+    assert checked >= (len(TABLES) - 1) * 7 + 4
 
     # And nothing went missing: drifted rows are in the table or in quarantine, and the
     # two hold exactly the orders of a clean run.

@@ -70,7 +70,7 @@ def s3(monkeypatch) -> Iterator[dict[str, str]]:
 def test_a_demo_on_s3_lands_what_a_local_one_does(s3, tmp_path, first_run):
     local, _ = first_run
     clock = ["--sandbox-clock", CLOCK.isoformat(), "--seed", "0"]
-    result = cli(tmp_path, "demo", "--home", HOME, *clock, env=s3, timeout=600)
+    result = cli(tmp_path, "demo", "--home", HOME, *clock, env=s3, timeout=1800)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert f"Warehouse: {HOME}/warehouse.duckdb" in result.stdout
 

@@ -67,12 +67,14 @@ def test_the_run_lands_every_table_but_orders_and_says_why(run):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     assert steps(result.stdout, "investments") == {"snapshots": "ok", "activities": "ok"}
-    assert "investments  orders    none: the plaid API has no orders" in result.stdout
+    assert "investments  orders     none: the plaid API has no orders" in result.stdout
     assert "1 of 1 sources ok" in result.stdout
     assert "failed check" not in result.stdout  # the ledger explains every position and cash
 
 
-@pytest.mark.parametrize("name", [t for t in TABLES if t != "orders"])
+@pytest.mark.parametrize(
+    "name", ["users", "connections", "accounts", "balances", "positions", "activities"]
+)
 def test_the_warehouse_equals_the_worlds_truth(run, name):
     expected = run["truth"][name]
     assert expected
