@@ -26,7 +26,7 @@ import polars as pl
 from assets.activity_sync import ActivitiesSynced, plan, sync_activities
 from assets.activity_windows import DEFAULT_LOOKBACK
 from assets.checks import Landed, check_specs, table_checks
-from assets.fetch import connector_session, fetch_context
+from assets.fetch import SourceStep, connector_session
 from assets.ledger import Tolerance, ledger_gaps, orphan_fills
 from assets.resources import SourcesResource, WarehouseResource
 from assets.tables_common import (
@@ -134,10 +134,8 @@ def activities_step(
         sources: SourcesResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        source_config = sources.get(source)
-        lake = warehouse.lake_for(source_config)
-        ctx = fetch_context(context)
-        accounts = lake.read("accounts", source)
+        step = SourceStep.start(source, context, sources, warehouse)
+        source_config, lake, ctx, accounts = step.config, step.lake, step.ctx, step.accounts
         backfill = config.backfill()
         lookback = timedelta(hours=config.lookback_hours)
         read = plan(

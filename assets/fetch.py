@@ -6,15 +6,19 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeVar
 
 import dagster as dg
+import polars as pl
 
+from assets.resources import SourcesResource, WarehouseResource
 from brokers.config import SourceConfig
 from brokers.connector import Connector, FetchContext
 from brokers.errors import BrokerHTTPError, ConfigError, SourceError
 from brokers.registry import connector_for
+from warehouse import Lake
 
 T = TypeVar("T")
 
@@ -27,6 +31,30 @@ RETRY_POLICY = dg.RetryPolicy(
 
 def fetch_context(context: dg.AssetExecutionContext) -> FetchContext:
     return FetchContext(run_id=context.run_id, fetched_at=datetime.now(UTC), log=context.log)
+
+
+@dataclass(frozen=True)
+class SourceStep:
+    """What a source's incremental step starts from: its configuration, the lake (once
+    its home is sure to hold this source's kind of data), the step's fetch context and
+    the accounts landed."""
+
+    config: SourceConfig
+    lake: Lake
+    ctx: FetchContext
+    accounts: pl.DataFrame
+
+    @classmethod
+    def start(
+        cls,
+        source: str,
+        context: dg.AssetExecutionContext,
+        sources: SourcesResource,
+        warehouse: WarehouseResource,
+    ) -> SourceStep:
+        config = sources.get(source)
+        lake = warehouse.lake_for(config)
+        return cls(config, lake, fetch_context(context), lake.read("accounts", source))
 
 
 def transient(exc: BaseException) -> bool:

@@ -12,7 +12,7 @@ from functools import partial
 import dagster as dg
 
 from assets.checks import Landed, check_specs, table_checks
-from assets.fetch import connector_session, fetch_context
+from assets.fetch import SourceStep, connector_session
 from assets.order_sync import DEFAULT_LOOKBACK, OrdersRead, plan_read, sync_orders
 from assets.resources import SourcesResource, WarehouseResource
 from assets.store import StoreCounts
@@ -53,10 +53,8 @@ def orders_step(
         sources: SourcesResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        source_config = sources.get(source)
-        lake = warehouse.lake_for(source_config)
-        ctx = fetch_context(context)
-        accounts = lake.read("accounts", source)
+        step = SourceStep.start(source, context, sources, warehouse)
+        source_config, lake, ctx, accounts = step.config, step.lake, step.ctx, step.accounts
         lookback = timedelta(hours=config.lookback_hours)
 
         async def read_orders(connector: Connector) -> tuple[StoreCounts, OrdersRead]:

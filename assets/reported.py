@@ -15,7 +15,7 @@ import dagster as dg
 import polars as pl
 
 from assets.checks import Landed, check_specs, table_checks
-from assets.fetch import connector_session, fetch_context
+from assets.fetch import SourceStep, connector_session
 from assets.resources import SourcesResource, WarehouseResource
 from assets.store import store
 from assets.tables_common import asset_key, group, since, step_metadata
@@ -78,10 +78,8 @@ def reported_step(source: str, kind: str, retry: dg.RetryPolicy | None, pool: st
         sources: SourcesResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        source_config = sources.get(source)
-        lake = warehouse.lake_for(source_config)
-        ctx = fetch_context(context)
-        accounts = lake.read("accounts", source)
+        step = SourceStep.start(source, context, sources, warehouse)
+        source_config, lake, ctx, accounts = step.config, step.lake, step.ctx, step.accounts
         start = start_day(lake, source, datetime.now(UTC).date())
 
         async def read(connector: Connector) -> pl.DataFrame:
