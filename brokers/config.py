@@ -47,6 +47,7 @@ SANDBOX_TIMEOUT_SECONDS = 3.0  # the built-in sources': the sandbox answers on l
 
 MODELS: tuple[type[SourceBase], ...] = tuple(spec.config for spec in SPECS)
 KINDS = tuple(spec.kind for spec in SPECS)
+OFFERED_KINDS = tuple(spec.kind for spec in SPECS if not spec.preview)  # in error messages
 # Any registered kind's model, chosen by `kind`.
 SourceConfig = Annotated[Union[MODELS], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
 _SOURCE: TypeAdapter[SourceBase] = TypeAdapter(SourceConfig)
@@ -88,6 +89,7 @@ def parse_sources(
                 origin=origin,
                 source=label,
                 kinds=KINDS,
+                offered_kinds=OFFERED_KINDS,
                 fields_of=FIELDS,
                 secret_fields=SECRET_FIELDS,
                 skip_fields=skipped,

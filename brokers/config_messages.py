@@ -44,10 +44,12 @@ def validation_problems(
     fields_of: Mapping[str, Sequence[str]],
     secret_fields: Iterable[str],
     skip_fields: Iterable[str] = (),
+    offered_kinds: Sequence[str] | None = None,
 ) -> list[str]:
     """One line per error of one source's validation. `fields_of` gives each kind's
     fields (for 'did you mean'); errors on `skip_fields` (already reported, e.g. an unset
-    variable) are left out."""
+    variable) are left out. A wrong kind is answered with `offered_kinds` (default: every
+    kind; preview kinds are left out of the list) and a guess among all `kinds`."""
     secret = frozenset(secret_fields)
     skip = frozenset(skip_fields)
     lines: list[str] = []
@@ -60,7 +62,7 @@ def validation_problems(
         field = ".".join(part for part in loc if not part[:1].isupper()) or None
         if field is not None and field.split(".")[0] in skip:
             continue
-        problem = _problem(error, field, kind, kinds, fields_of, secret)
+        problem = _problem(error, field, kind, kinds, offered_kinds or kinds, fields_of, secret)
         line = (
             f"{where(origin, source)}: {problem}"
             if field is None and error["type"] == "value_error"
@@ -77,10 +79,11 @@ def _problem(
     field: str | None,
     kind: str | None,
     kinds: Sequence[str],
+    offered: Sequence[str],
     fields_of: Mapping[str, Sequence[str]],
     secret: frozenset[str],
 ) -> str:
-    kind_list = ", ".join(kinds)
+    kind_list = ", ".join(offered)
     value: Any = error.get("input")
     kind_fields = fields_of.get(kind or "", ())
     match error["type"]:

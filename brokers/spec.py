@@ -26,6 +26,10 @@ class BrokerSpec:
     sandbox_sources: Callable[[Mapping[str, Any]], list[dict[str, Any]]]
     sandbox_api: str = ""  # "": the kind's own name
     has_orders: bool = True  # False: the API has no orders (its orders step lands none)
+    # A preview kind is read like any other, but not yet offered: messages that list the
+    # kinds leave it out (a close misspelling is still answered with it) until it has its
+    # benchmark hooks and a place in the default sandbox world.
+    preview: bool = False
 
     @property
     def api(self) -> str:

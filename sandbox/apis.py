@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sandbox import alpaca_broker, alpaca_trading, plaid, snaptrade, tradr
 from sandbox.mounting import MountedApi
+from sandbox.world import World
 
 APIS: tuple[MountedApi, ...] = (
     alpaca_trading.API,
@@ -15,4 +16,10 @@ APIS: tuple[MountedApi, ...] = (
     plaid.API,
 )
 
-__all__ = ["APIS", "MountedApi"]
+
+def served(world: World) -> tuple[MountedApi, ...]:
+    """The APIs a sandbox over `world` mounts and lists in its manifest."""
+    return tuple(api for api in APIS if api.served_by(world))
+
+
+__all__ = ["APIS", "MountedApi", "served"]

@@ -27,7 +27,13 @@ class MountedApi:
     drift: tuple[RecordShape, ...] = ()  # its drift-prone records
     # What it keeps while serving (TradrAPI's key store), made from the first world.
     state: Callable[[World], object] | None = None
+    # Whether a world has any of it: None, always. A preview API (Plaid's) is served only
+    # by a world that has some of it, so a sandbox without it is the one it was before.
+    present: Callable[[World], bool] | None = None
 
     @property
     def name(self) -> str:
         return self.traits.name
+
+    def served_by(self, world: World) -> bool:
+        return self.present is None or self.present(world)

@@ -26,7 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 from sandbox import ecb
-from sandbox.apis import APIS
+from sandbox.apis import served
 from sandbox.asgi import Counted, WorldDate
 from sandbox.cache import ResponseCache
 from sandbox.drift import Drifting, DriftProfile
@@ -69,7 +69,9 @@ class Sandbox:
         world = World(config.seed, config.clock, config.sizes)
         self._state = ServingState(
             world=world,
-            api_state={api.name: api.state(world) for api in APIS if api.state is not None},
+            api_state={
+                api.name: api.state(world) for api in served(world) if api.state is not None
+            },
             enforce_rate_limits=config.enforce_rate_limits,
             rate_limit_period=config.rate_limit_period_seconds,
             token_lifetime=config.token_lifetime_seconds,
@@ -194,7 +196,7 @@ class Sandbox:
                     "rate_limit": self._rate_limit(api.traits.requests_per_minute),
                     **api.describe(world),
                 }
-                for api in APIS
+                for api in served(world)
             },
             # sources of reference data beside the brokers: the ECB's exchange rates
             "reference": {"ecb": {"base_url": base_url + ecb.PREFIX, **ecb.describe(world)}},
@@ -228,7 +230,7 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
         return JSONResponse({"message": "not found"}, status_code=404)
 
     routes: list[Route | Mount] = [Route(MANIFEST_PATH, get_manifest)]
-    for api in APIS:
+    for api in served(state.world):
         app = api.build(state)
         if state.cache_responses and not (
             state.drift.active or state.faults.active or state.enforce_rate_limits

@@ -34,4 +34,5 @@ SPEC = BrokerSpec(
     rate_limit=RATE_LIMIT,
     sandbox_sources=sandbox_sources,
     has_orders=False,
+    preview=True,
 )

@@ -77,8 +77,8 @@ def test_a_bad_kind_is_one_line_and_nothing_is_contacted(sandbox, tmp_path):
     assert code == INVALID
     assert lines == [
         f"brokerlake check: {tmp_path / 'sources.yaml'}: source 'paper': field 'kind': "
-        "'alpacca' is not a source kind; use one of alpaca, alpaca_broker, snaptrade, tradr, "
-        "plaid (did you mean 'alpaca'?)"
+        "'alpacca' is not a source kind; use one of alpaca, alpaca_broker, snaptrade, tradr "
+        "(did you mean 'alpaca'?)"
     ]
     assert sum(sandbox.request_counts.values()) == served
 

@@ -61,7 +61,6 @@ def test_set_clock_moves_the_served_world() -> None:
             "snaptrade": 0,
             "alpaca_broker": 0,
             "tradr": 0,
-            "plaid": 0,
         }
 
 

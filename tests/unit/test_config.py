@@ -79,7 +79,7 @@ def test_an_alpaca_broker_source_takes_one_complete_kind_of_credentials(tmp_path
         (
             GOOD.replace("kind: alpaca", "kind: alpacca"),
             "source 'alpaca-paper': field 'kind': 'alpacca' is not a source kind; use one of "
-            "alpaca, alpaca_broker, snaptrade, tradr, plaid (did you mean 'alpaca'?)",
+            "alpaca, alpaca_broker, snaptrade, tradr (did you mean 'alpaca'?)",
         ),
         (
             GOOD.replace("https://paper", "ftp://paper"),
@@ -140,7 +140,7 @@ sources:
         load_sources(path, environ={"K": "k-value", "S": "s-value"})
     assert error.value.problems == [
         f"{path}: source 'paper': field 'kind': 'alpacca' is not a source kind; use one of "
-        "alpaca, alpaca_broker, snaptrade, tradr, plaid (did you mean 'alpaca'?)",
+        "alpaca, alpaca_broker, snaptrade, tradr (did you mean 'alpaca'?)",
         f"{path}: source 'fx': field 'api_key': environment variable TRADR_UNSET is not set; "
         "export it, or name the variable that holds it in {env: ...}",
         f"{path}: source 'fx': field 'account_ids': lists no account; list at least one, or "
