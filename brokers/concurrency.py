@@ -63,3 +63,23 @@ async def per_account(
         if done % PROGRESS_EVERY == 0 or done == len(ids):
             log.info(f"{label}: {done}/{len(ids)} accounts")
         yield result
+
+
+async def built_behind(batches: AsyncIterator[T], build: Callable[[T], R]) -> AsyncIterator[R]:
+    """`build(batch)` for each batch, in a worker thread while the next batch is read,
+    one build at a time: a listing read one page after another keeps its requests going
+    while the pages before are read into rows (polars releases the GIL). Results come in
+    the batches' order; a failure on either side cancels the other and is raised."""
+    building: asyncio.Task[R] | None = None
+    try:
+        async for batch in batches:
+            if building is not None:
+                yield await building
+            building = asyncio.create_task(asyncio.to_thread(build, batch))
+        if building is not None:
+            result, building = await building, None
+            yield result
+    finally:
+        if building is not None and not building.done():
+            building.cancel()
+            await asyncio.gather(building, return_exceptions=True)

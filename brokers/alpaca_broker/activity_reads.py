@@ -14,7 +14,8 @@ The partner's journals (`GET /v1/journals`, one request) add what the activities
 not hold: journals waiting for approval or rejected, a row per account under the
 journal's id. Rows are read into canonical rows in batches cut between two instants, so
 the legs of a journal or a split (booked at one instant, possibly many accounts' at once)
-are paired within a batch.
+are paired within a batch; a batch is read in a worker thread while the listing's next
+pages are fetched.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import polars as pl
 from brokers.alpaca_broker.client import AlpacaBrokerClient
 from brokers.alpaca_common.activities import journal_rows
 from brokers.alpaca_common.activity_frames import activities_frame
+from brokers.concurrency import built_behind
 from brokers.connector import ActivityPage, Window
 from brokers.frames import Row, Unreadable, salvage
 
@@ -87,12 +89,8 @@ async def read_activities(
         return activities_frame(records, currencies=currencies, rows_frame=frame, lineage=lineage)
 
     if not cursors and until is None:  # a first read: the whole listing
-        batches = Batches()
-        async for page in client.activity_pages():
-            batch = batches.add(page)
-            if batch is not None:
-                yield ActivityPage(rows(batch))
-        yield ActivityPage(rows(batches.rest()))
+        async for read in built_behind(_batched(client.activity_pages()), rows):
+            yield ActivityPage(read)
         yield ActivityPage(frame(_journals(await client.journals())), dict.fromkeys(ids, Window()))
         return
     first_day = min(cursors.values()).date() if cursors else date.today()
@@ -111,6 +109,18 @@ async def read_activities(
     for account_id in walked:  # opened since the last read: its whole history
         records = [r async for page in client.activity_pages(account_id) for r in page]
         yield ActivityPage(rows(records), {account_id: Window()})
+
+
+async def _batched(
+    pages: AsyncIterator[list[dict[str, Any]]],
+) -> AsyncIterator[list[dict[str, Any]]]:
+    """A listing's records in batches cut between two instants; the last may be empty."""
+    batches = Batches()
+    async for page in pages:
+        batch = batches.add(page)
+        if batch is not None:
+            yield batch
+    yield batches.rest()
 
 
 def _journals(journals: Iterable[Mapping[str, Any]]) -> list[Row | Unreadable]:

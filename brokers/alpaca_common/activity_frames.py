@@ -2,10 +2,13 @@
 other types record by record (activities.py), with the same rows either way.
 
 A fill's fields are picked in C and parsed by polars in bulk (`brokers.columnwise`); its
-cash, the opposite of units x price rounded half to even to the cent, is reckoned in
-exact decimals. When a fill is not in the usual form (a value that is not text, a
-timestamp without an offset, a missing id or symbol, a number polars does not read
-exactly, a `group_id`), every record is read one by one instead, which quarantines what
+cash, the opposite of units x price rounded half to even to the cent, is reckoned by
+polars in decimals: the product to 18 places, exact when units and price have 18 places
+between them, and otherwise rounding to the same cent as the exact product unless it
+lies within 10^-18 of a half cent. When a fill is not in the usual form (a value that is
+not text, a timestamp without an offset, a missing id or symbol, a number polars does
+not read exactly, units or a price of 10^10 or more, a product that close to a half
+cent, a `group_id`), every record is read one by one instead, which quarantines what
 it cannot read.
 """
 
@@ -17,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from brokers.activity_rows import OCC_OPTION, signed, trade_cash
+from brokers.activity_rows import OCC_OPTION
 from brokers.alpaca_common.activities import activity_rows
 from brokers.columnwise import (
     blank_as_null,
@@ -30,7 +33,6 @@ from brokers.columnwise import (
     was_read,
 )
 from brokers.frames import Row, Unreadable
-from brokers.parse import ParseError, to_decimal
 from schemas import DECIMAL, ActivityStatus, ActivityType, InstrumentType, table
 
 TABLE = "activities"
@@ -39,8 +41,10 @@ FIELDS = (
     "order_id", "order_status", "group_id",
 )  # fmt: skip
 OPTIONAL = ("account_id", "group_id")  # the Trading API's fills name no account
-RAW_SCHEMA = {name: pl.String for name in (*FIELDS, "currency", "amount")}
+RAW_SCHEMA = {name: pl.String for name in (*FIELDS, "currency")}
 DECIMALS = ("price", "qty")
+# 18 places within 10^-18 of a half cent: 0.005, or one step either side of it
+HALF_CENT_NEIGHBOURS = r"\.\d\d(?:5000000000000000|4999999999999999|5000000000000001)$"
 RowsFrame = Callable[[list[Row | Unreadable]], pl.DataFrame]
 
 
@@ -90,23 +94,9 @@ def _fill_columns(
     owners = [str(owner or account_id) for owner in columns["account_id"]]
     columns["account_id"] = owners
     columns["currency"] = [currencies.get(owner, "USD") for owner in owners]
-    try:
-        amounts = [
-            trade_cash(signed(to_decimal(qty), _sign(side)), to_decimal(price))
-            for qty, price, side in zip(
-                columns["qty"], columns["price"], columns["side"], strict=True
-            )
-        ]
-    except (ParseError, TypeError, ValueError, AttributeError):
-        return None
-    columns["amount"] = [None if amount is None else str(amount) for amount in amounts]
     for name in DECIMALS:  # a JSON number (an exact Decimal or an int) as its text
         columns[name] = [str(v) if type(v) in (int, Decimal) else v for v in columns[name]]
     return columns
-
-
-def _sign(side: object) -> int:
-    return -1 if str(side or "").lower().startswith("sell") else 1
 
 
 def _read(columns: dict[str, list[Any]], lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:
@@ -115,6 +105,8 @@ def _read(columns: dict[str, list[Any]], lineage: Sequence[pl.Expr]) -> pl.DataF
     selling = pl.col("side").fill_null("").str.to_lowercase().str.starts_with("sell")
     symbol = pl.col("symbol")
     occurred = pl.col(parsed("transaction_time"))
+    signed_quantity = pl.when(selling).then(pl.lit(0, DECIMAL) - quantity).otherwise(quantity)
+    cash, cash_exact = _cash()
     values = {
         "account_id": pl.col("account_id"),
         "activity_id": pl.col("id"),
@@ -131,9 +123,9 @@ def _read(columns: dict[str, list[Any]], lineage: Sequence[pl.Expr]) -> pl.DataF
         .when(symbol.str.contains("/", literal=True))
         .then(pl.lit(InstrumentType.CRYPTO.value))
         .otherwise(pl.lit(InstrumentType.EQUITY.value)),
-        "quantity": pl.when(selling).then(pl.lit(0, DECIMAL) - quantity).otherwise(quantity),
+        "quantity": signed_quantity,
         "price": pl.col(parsed("price")),
-        "amount": pl.col(parsed("amount")),
+        "amount": cash,
         "currency": pl.col("currency"),
         "order_id": pl.col("order_id"),
     }
@@ -154,10 +146,29 @@ def _read(columns: dict[str, list[Any]], lineage: Sequence[pl.Expr]) -> pl.DataF
         & was_read("transaction_time")
         & decimal_is_usual("qty")
         & decimal_is_usual("price")
-        & was_read("amount")
+        & cash_exact
     )
-    parse = [
-        parse_timestamp("transaction_time"),
-        *(parse_decimal(name) for name in (*DECIMALS, "amount")),
-    ]
+    parse = [parse_timestamp("transaction_time"), *(parse_decimal(name) for name in DECIMALS)]
     return read_frame(TABLE, columns, RAW_SCHEMA, parse, output, usual)
+
+
+def _cash() -> tuple[pl.Expr, pl.Expr]:
+    """A fill's cash, and whether it is the cent the exact product rounds to (see the
+    module's docstring; the reading one by one reckons it from the exact product)."""
+    quantity = pl.col(parsed("qty")).abs()
+    selling = pl.col("side").fill_null("").str.to_lowercase().str.starts_with("sell")
+    units = pl.when(selling).then(pl.lit(0, DECIMAL) - quantity).otherwise(quantity)
+    price = pl.col(parsed("price"))
+    small = (quantity < 10**10) & (price.abs() < 10**10)  # the product fits: no overflow
+    value = pl.when(small).then(units * price)
+    places = sum(
+        (
+            pl.col(name).str.extract(r"\.(\d*?)0*$", 1).str.len_chars().fill_null(0)
+            for name in DECIMALS
+        ),
+        start=pl.lit(0),
+    )
+    near_half = value.cast(pl.String).str.contains(HALF_CENT_NEIGHBOURS)
+    exact = small & (value.abs() < 10**10) & ((places <= 18) | ~near_half)
+    cash = (pl.lit(0, DECIMAL) - value).round(2, mode="half_to_even")
+    return cash, (exact | quantity.is_null() | price.is_null()).all()

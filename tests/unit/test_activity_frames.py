@@ -80,6 +80,10 @@ def test_a_trading_api_listing_names_no_account(listing):
         ({"symbol": None}, False),  # missing: quarantined
         ({"group_id": "g-1"}, False),  # in a group
         ({"qty": "1e3"}, False),  # an exponent
+        ({"qty": "1", "price": "10.005", "side": "buy"}, True),  # a half cent, exact
+        ({"qty": "3", "price": "0.000833333333333333333"}, True),  # 21 places, no half near
+        ({"qty": "1.5", "price": "0.00333333333333333333"}, False),  # 20 places, near a half
+        ({"qty": "20000000000", "price": "1"}, False),  # units past 10^10
     ],
 )
 def test_unusual_fills_read_the_same_both_ways(listing, change, columnwise):
