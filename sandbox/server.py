@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import FrameType, TracebackType
@@ -246,16 +247,20 @@ def _root_app(state: ServingState, manifest: Any) -> ASGIApp:
     return Replay(WorldDate(app, state), state)
 
 
-def serve(config: SandboxConfig) -> None:
+def serve(config: SandboxConfig, prepare: Callable[[World], object] | None = None) -> None:
     """Blocking: start, print the manifest as ONE JSON line to stdout first (flush), then
-    serve until SIGINT/SIGTERM."""
+    serve until SIGINT/SIGTERM. `prepare(world)` runs first, on the world to be served
+    (a benchmark draws what a large world's first requests would wait for)."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    sandbox = Sandbox(config).start()
+    sandbox = Sandbox(config)
+    if prepare is not None:
+        prepare(sandbox.world)
+    sandbox.start()
     try:
         print(json.dumps(sandbox.manifest()), flush=True)
         while not stop.wait(0.2) and sandbox.running:

@@ -376,12 +376,14 @@ class World:
     # holdings: what each account's ledger adds up to
 
     def _ledger(self, account_id: str) -> tuple[list[Activity], Book]:
-        """The account's activities booked by its data's instant, and their sum."""
+        """The account's activities booked by its data's instant, and their sum (kept as
+        its book: a listing of every account's activities draws each ledger once, and its
+        positions and cash then cost nothing more)."""
         account = self.account(account_id)
         until = self.data_as_of(account_id)
-        return self._memoized(
-            ("ledger", account_id),
-            lambda: ledger(
+
+        def draw() -> tuple[list[Activity], Book]:
+            drawn = ledger(
                 self.seed,
                 account,
                 self.order_plans(account_id),
@@ -389,8 +391,11 @@ class World:
                 until=until,
                 positions_per_account=self.sizes.positions_per_account,
                 links=self._links(account),
-            ),
-        )
+            )
+            self._books.setdefault(account_id, drawn[1])
+            return drawn
+
+        return self._memoized(("ledger", account_id), draw)
 
     def _book(self, account_id: str) -> Book:
         """The sum of the account's ledger (kept for every account, unlike the ledger)."""
