@@ -95,14 +95,17 @@ def settle(
     (a row quarantined this time was returned: it stays), naming the re-added ones."""
     if not covered:
         return ActivitiesSynced(counts)
-    gone = (
-        lake.scan("activities", source)
+    landed = lake.scan("activities", source)
+    gone_keys = (  # only the key and the window's columns: a first read covers everything
+        landed.select(*KEY, "occurred_at")
         .filter(in_windows(covered))
         .join(read_keys.lazy().unique(), on=KEY, how="anti")
+        .select(KEY)
         .collect()
     )
-    if gone.is_empty():
+    if gone_keys.is_empty():
         return ActivitiesSynced(counts)
+    gone = landed.join(gone_keys.lazy(), on=KEY, how="semi").collect()
     written = (
         lake.scan("activities", source)
         .filter(
