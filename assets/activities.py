@@ -134,8 +134,7 @@ def activities_step(
         sources: SourcesResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        step = SourceStep.start(source, context, sources, warehouse)
-        source_config, lake, ctx, accounts = step.config, step.lake, step.ctx, step.accounts
+        source_config, lake, ctx, accounts = SourceStep.start(source, context, sources, warehouse)
         backfill = config.backfill()
         lookback = timedelta(hours=config.lookback_hours)
         read = plan(

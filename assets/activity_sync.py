@@ -106,13 +106,9 @@ def settle(
     if gone_keys.is_empty():
         return ActivitiesSynced(counts)
     gone = landed.join(gone_keys.lazy(), on=KEY, how="semi").collect()
-    written = (
-        lake.scan("activities", source)
-        .filter(
-            (pl.col("run_id") == run_id) & pl.col("account_id").is_in(gone["account_id"].implode())
-        )
-        .collect()
-    )
+    written = landed.filter(
+        (pl.col("run_id") == run_id) & pl.col("account_id").is_in(gone["account_id"].implode())
+    ).collect()
     removed = delete_keys(lake, "activities", source, gone.select(KEY), run_id)
     return ActivitiesSynced(counts, removed, readded(gone, written))
 

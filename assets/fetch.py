@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import dagster as dg
 import polars as pl
@@ -33,8 +32,7 @@ def fetch_context(context: dg.AssetExecutionContext) -> FetchContext:
     return FetchContext(run_id=context.run_id, fetched_at=datetime.now(UTC), log=context.log)
 
 
-@dataclass(frozen=True)
-class SourceStep:
+class SourceStep(NamedTuple):
     """What a source's incremental step starts from: its configuration, the lake (once
     its home is sure to hold this source's kind of data), the step's fetch context and
     the accounts landed."""

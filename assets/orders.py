@@ -53,8 +53,7 @@ def orders_step(
         sources: SourcesResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        step = SourceStep.start(source, context, sources, warehouse)
-        source_config, lake, ctx, accounts = step.config, step.lake, step.ctx, step.accounts
+        source_config, lake, ctx, accounts = SourceStep.start(source, context, sources, warehouse)
         lookback = timedelta(hours=config.lookback_hours)
 
         async def read_orders(connector: Connector) -> tuple[StoreCounts, OrdersRead]:

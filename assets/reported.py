@@ -78,8 +78,7 @@ def reported_step(source: str, kind: str, retry: dg.RetryPolicy | None, pool: st
         sources: SourcesResource,
         warehouse: WarehouseResource,
     ) -> dg.MaterializeResult:
-        step = SourceStep.start(source, context, sources, warehouse)
-        source_config, lake, ctx, accounts = step.config, step.lake, step.ctx, step.accounts
+        source_config, lake, ctx, accounts = SourceStep.start(source, context, sources, warehouse)
         start = start_day(lake, source, datetime.now(UTC).date())
 
         async def read(connector: Connector) -> pl.DataFrame:

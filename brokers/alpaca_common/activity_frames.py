@@ -106,7 +106,7 @@ def _read(columns: dict[str, list[Any]], lineage: Sequence[pl.Expr]) -> pl.DataF
     symbol = pl.col("symbol")
     occurred = pl.col(parsed("transaction_time"))
     signed_quantity = pl.when(selling).then(pl.lit(0, DECIMAL) - quantity).otherwise(quantity)
-    cash, cash_exact = _cash()
+    cash, cash_exact = _cash(signed_quantity, pl.col(parsed("price")))
     values = {
         "account_id": pl.col("account_id"),
         "activity_id": pl.col("id"),
@@ -152,14 +152,11 @@ def _read(columns: dict[str, list[Any]], lineage: Sequence[pl.Expr]) -> pl.DataF
     return read_frame(TABLE, columns, RAW_SCHEMA, parse, output, usual)
 
 
-def _cash() -> tuple[pl.Expr, pl.Expr]:
-    """A fill's cash, and whether it is the cent the exact product rounds to (see the
-    module's docstring; the reading one by one reckons it from the exact product)."""
-    quantity = pl.col(parsed("qty")).abs()
-    selling = pl.col("side").fill_null("").str.to_lowercase().str.starts_with("sell")
-    units = pl.when(selling).then(pl.lit(0, DECIMAL) - quantity).otherwise(quantity)
-    price = pl.col(parsed("price"))
-    small = (quantity < 10**10) & (price.abs() < 10**10)  # the product fits: no overflow
+def _cash(units: pl.Expr, price: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """A fill's cash from its signed units and price, and whether every fill's is the
+    cent the exact product rounds to (see the module's docstring; the reading one by one
+    reckons it from the exact product)."""
+    small = (units.abs() < 10**10) & (price.abs() < 10**10)  # the product fits: no overflow
     value = pl.when(small).then(units * price)
     places = sum(
         (
@@ -171,4 +168,4 @@ def _cash() -> tuple[pl.Expr, pl.Expr]:
     near_half = value.cast(pl.String).str.contains(HALF_CENT_NEIGHBOURS)
     exact = small & (value.abs() < 10**10) & ((places <= 18) | ~near_half)
     cash = (pl.lit(0, DECIMAL) - value).round(2, mode="half_to_even")
-    return cash, (exact | quantity.is_null() | price.is_null()).all()
+    return cash, (exact | units.is_null() | price.is_null()).all()

@@ -400,9 +400,7 @@ class World:
     def _book(self, account_id: str) -> Book:
         """The sum of the account's ledger (kept for every account, unlike the ledger)."""
         book = self._books.get(account_id)
-        if book is None:
-            book = self._books[account_id] = self._ledger(account_id)[1]
-        return book
+        return book if book is not None else self._ledger(account_id)[1]  # kept as drawn
 
     def _links(self, account: Account) -> list[Activity]:
         """The account's legs of money moving between two of the world's accounts."""
