@@ -96,13 +96,16 @@ def settle(
     if not covered:
         return ActivitiesSynced(counts)
     landed = lake.scan("activities", source)
-    gone_keys = (  # only the key and the window's columns: a first read covers everything
-        landed.select(*KEY, "occurred_at")
+    earlier = (  # only the key and the window's columns: a first read covers everything
+        landed.select(*KEY, "occurred_at", "run_id")
+        # a row this run wrote was read by it (and its files are skipped by their stats):
+        # on a first read there is nothing to compare
+        .filter(pl.col("run_id") != run_id)
         .filter(in_windows(covered))
-        .join(read_keys.lazy().unique(), on=KEY, how="anti")
         .select(KEY)
         .collect()
     )
+    gone_keys = earlier.join(read_keys, on=KEY, how="anti") if earlier.height else earlier
     if gone_keys.is_empty():
         return ActivitiesSynced(counts)
     gone = landed.join(gone_keys.lazy(), on=KEY, how="semi").collect()

@@ -33,7 +33,7 @@ from deltalake.exceptions import CommitFailedError, DeltaError
 
 from schemas import table
 from warehouse.commits import Overtaken, mark_app_id, properties, retrying, writer_app_id
-from warehouse.lake import STATISTICS, WRITER, Lake, conform, literal
+from warehouse.lake import STATISTICS, WRITER, Lake, conform, literal, streamed
 
 
 @dataclass
@@ -152,7 +152,7 @@ class KeyedWriter:
         """A new table, its files of a size a merge rewrites cheaply."""
         try:
             write_deltalake(
-                self.uri, incoming, mode="error", partition_by=list(self.partition_by),
+                self.uri, streamed(incoming), mode="error", partition_by=list(self.partition_by),
                 configuration={**STATISTICS, "delta.targetFileSize": str(KEYED_FILE_BYTES)},
                 writer_properties=WRITER, commit_properties=commit,
             )  # fmt: skip
@@ -164,7 +164,7 @@ class KeyedWriter:
 
     def _append(self, delta: DeltaTable, rows: pl.DataFrame, commit: CommitProperties) -> None:
         write_deltalake(
-            delta, rows, mode="append", schema_mode="merge",
+            delta, streamed(rows), mode="append", schema_mode="merge",
             writer_properties=WRITER, commit_properties=commit,
         )  # fmt: skip
         self.version = delta.version()

@@ -83,11 +83,10 @@ class AlpacaTradingConnector(TransportConnector):
         account_id = self._account_id(accounts)
         response = await self.client.positions()
         as_of = response.server_time
-        batch = PositionBatch()
+        batch = PositionBatch(source=self.source.name, broker=BROKER, ctx=ctx)
         currency = account_currencies(accounts)[account_id]
         batch.add(account_id, as_of, response.body, currency)
-        frame = batch.frame(day=as_of.date(), source=self.source.name, broker=BROKER, ctx=ctx)
-        return Snapshot(frame, as_of)
+        return Snapshot(batch.frame(day=as_of.date()), as_of)
 
     async def orders(
         self,

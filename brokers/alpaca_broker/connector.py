@@ -110,7 +110,7 @@ class AlpacaBrokerConnector(TransportConnector):
         return self._snapshot(ctx, "balances", results)
 
     async def positions(self, ctx: FetchContext, accounts: pl.DataFrame) -> Snapshot:
-        batch = PositionBatch()
+        batch = PositionBatch(source=self.source.name, broker=BROKER, ctx=ctx)
         currencies = account_currencies(accounts)
 
         async def read(account_id: str) -> datetime:
@@ -120,10 +120,7 @@ class AlpacaBrokerConnector(TransportConnector):
 
         times = [t async for t in self._per_account(ctx, "positions", accounts, read)]
         day = min(times, default=datetime.now(UTC))  # the API's date, first account's
-        frame = await asyncio.to_thread(
-            batch.frame, day=day.date(), source=self.source.name, broker=BROKER, ctx=ctx
-        )
-        return Snapshot(frame, day)
+        return Snapshot(await asyncio.to_thread(batch.frame, day=day.date()), day)
 
     async def orders(
         self,

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from brokers.alpaca.normalize import position_identity, position_row
-from brokers.alpaca_common.position_frames import PositionBatch
+from brokers.alpaca_common.position_frames import CHUNK_POSITIONS, PositionBatch
 from brokers.connector import FetchContext
 from brokers.frames import canonical_frame, salvage, stamp
 
@@ -93,8 +93,8 @@ def _by_records(pages: list[Page]) -> pl.DataFrame:
     return canonical_frame("positions", rows, source="src", broker="alpaca", ctx=CTX)
 
 
-def _framed(pages: list[Page]) -> PositionBatch:
-    batch = PositionBatch()
+def _framed(pages: list[Page], chunk: int = CHUNK_POSITIONS) -> PositionBatch:
+    batch = PositionBatch(source="src", broker="alpaca", ctx=CTX, chunk=chunk)
     for account_id, as_of, currency, page in pages:
         batch.add(account_id, as_of, page, currency)
     return batch
@@ -108,11 +108,28 @@ def _rows(frame: pl.DataFrame) -> list[dict[str, Any]]:
 def test_both_readings_give_the_same_rows(seed):
     pages = _pages(seed)
     batch = _framed(pages)
-    assert batch.columns is not None  # read column-wise
-    fast = batch.frame(day=DAY, source="src", broker="alpaca", ctx=CTX)
+    fast = batch.frame(day=DAY)
+    assert batch.by_records == 0  # read column-wise
     slow = _by_records(pages)
     assert fast.schema == slow.schema
     assert _rows(fast) == _rows(slow)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 10])
+def test_a_snapshot_read_in_chunks_gives_the_rows_of_one_reading(chunk):
+    """Chunks of a few records (a partner's book is read about 1,000 accounts at a
+    time); an unusual record sends its chunk alone to the record-by-record reading."""
+    pages = [page for seed in range(4) for page in _pages(seed)]
+    whole = _framed(pages).frame(day=DAY)
+    chunked = _framed(pages, chunk=chunk)
+    assert _rows(chunked.frame(day=DAY)) == _rows(whole)
+    assert chunked.by_records == 0
+    pages[7][3].append({**POSITION, "qty": "lots"})
+    chunked = _framed(pages, chunk=chunk)
+    frame = chunked.frame(day=DAY)
+    assert chunked.by_records == 1
+    assert _rows(frame) == _rows(_by_records(pages))
+    assert frame.get_column("as_of_date").unique().to_list() == [DAY]
 
 
 @pytest.mark.parametrize(
@@ -131,7 +148,7 @@ def test_both_readings_give_the_same_rows(seed):
 def test_a_snapshot_with_an_unusual_record_is_read_record_by_record(field, value):
     pages = _pages(3)
     pages[1][3].append({**POSITION, field: value})
-    framed = _framed(pages).frame(day=DAY, source="src", broker="alpaca", ctx=CTX)
+    framed = _framed(pages).frame(day=DAY)
     assert _rows(framed.drop("quarantine_reason", strict=False)) == _rows(
         _by_records(pages).drop("quarantine_reason", strict=False)
     )
@@ -162,8 +179,8 @@ def test_an_lct_position_lands_in_its_currency_with_its_usd_figures():
     }
     pages = [("account-0", AS_OF, "AUD", [position])]
     batch = _framed(pages)
-    assert batch.columns is not None  # long decimals keep the column-wise reading
-    [row] = _rows(batch.frame(day=DAY, source="src", broker="alpaca", ctx=CTX))
+    [row] = _rows(batch.frame(day=DAY))
+    assert batch.by_records == 0  # long decimals keep the column-wise reading
     assert row == _rows(_by_records(pages))[0]
     assert (row["cost_basis"], row["unrealized_pnl"], row["average_cost"]) == (
         Decimal("49.649984950560522711"),
@@ -182,12 +199,12 @@ def test_a_crypto_position_takes_the_pair_its_orders_have():
         ("account-0", AS_OF, "USD", [{**POSITION, "symbol": "BTCUSD", "asset_class": "crypto"}])
     ]
     for frame in (
-        _framed(pages).frame(day=DAY, source="src", broker="alpaca", ctx=CTX),
+        _framed(pages).frame(day=DAY),
         _by_records(pages),
     ):
         assert frame.select("symbol", "position_key").row(0) == ("BTC/USD", "crypto:BTC/USD")
 
 
 def test_an_empty_snapshot_has_the_contract_columns():
-    fast = _framed([]).frame(day=DAY, source="src", broker="alpaca", ctx=CTX)
+    fast = _framed([]).frame(day=DAY)
     assert fast.is_empty() and fast.schema == _by_records([]).schema

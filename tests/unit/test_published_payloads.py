@@ -82,9 +82,9 @@ def alpaca_orders(
 def alpaca_positions(records: list[dict[str, Any]], currency: str = "USD") -> pl.DataFrame:
     """A positions page read column-wise and record by record; the readings must agree."""
     context = ctx()
-    batch = PositionBatch()
+    batch = PositionBatch(source="src", broker="alpaca", ctx=context)
     batch.add(ACCOUNT, FETCHED_AT, records, currency)
-    fast = batch.frame(day=FETCHED_AT.date(), source="src", broker="alpaca", ctx=context)
+    fast = batch.frame(day=FETCHED_AT.date())
     slow_rows = salvage(
         records,
         lambda p: position_row(p, account_id=ACCOUNT, as_of=FETCHED_AT, currency=currency),
