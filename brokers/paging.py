@@ -6,7 +6,7 @@ choosing a paginator, not writing a new loop.
 
 A page of rows is a list of records, or, where the endpoint's `walk` is given a decoder
 that reads the body straight into columns, a polars frame of them (`TimeWindowPaginator`
-walks both).
+and `TokenPaginator` walk both).
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ async def walk(
     """Every page of a list endpoint, read through the source's transport; a walk that
     cannot progress, or a page that is not what the paginator walks, fails the source,
     naming the endpoint. `decode` reads each body (see `Transport.get_json`): a frame it
-    returns stands for a list of records, which only `TimeWindowPaginator` walks."""
+    returns stands for a list of records (`TimeWindowPaginator` and `TokenPaginator` walk
+    both)."""
     expect = paginator.expect if decode is None else (paginator.expect, pl.DataFrame)
 
     async def fetch(query: Mapping[str, Any]) -> Any:
@@ -205,18 +206,18 @@ class TokenPaginator:
     token_param: str = "page_token"
     size_param: str = "page_size"
 
-    async def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[list[Row]]:
+    async def pages(self, fetch: FetchPage, params: Mapping[str, Any]) -> AsyncIterator[Page]:
         token: str | None = None
         while True:
             query = {**params, self.size_param: self.page_size}
             if token is not None:
                 query[self.token_param] = token
-            page = await fetch(query)
-            if page:
+            page: Page = await fetch(query)
+            if len(page):
                 yield page
             if len(page) < self.page_size:
                 return
-            last = str(page[-1][self.id_field])
+            last = str(values(page[-1:], self.id_field)[0])
             if last == token:
                 raise StalledPaging(f"the page after {token!r} ends with it again")
             token = last

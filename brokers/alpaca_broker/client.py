@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from brokers.alpaca_broker.trade_events import first_id_at, last_id_at, trade_events
+from brokers.alpaca_common.activity_pages import activity_page
 from brokers.alpaca_common.listings import ACTIVITIES, ORDERS, orders_params
 from brokers.alpaca_common.order_pages import order_page
 from brokers.errors import PayloadError
@@ -50,10 +51,12 @@ class AlpacaBrokerClient:
             f"/v1/trading/accounts/{account_id}/positions", expect=list
         )
 
-    def activity_pages(self, account_id: str | None = None) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every activity of every account (or of one), oldest first, in pages of 100."""
+    def activity_pages(self, account_id: str | None = None) -> AsyncIterator[Page]:
+        """Every activity of every account (or of one), oldest first, in pages of 100;
+        each a frame polars read, or records."""
         params = {"direction": "asc", **({"account_id": account_id} if account_id else {})}
-        return walk(self.transport, "/v1/accounts/activities", ACTIVITIES, params)
+        path = "/v1/accounts/activities"
+        return walk(self.transport, path, ACTIVITIES, params, decode=activity_page)
 
     async def activity_day(self, day: date) -> JsonResponse:
         """Every account's activities of one UTC day in one answer: with a `date` and no
