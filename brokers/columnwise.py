@@ -20,6 +20,11 @@ import polars as pl
 from schemas import DECIMAL, table
 
 RFC3339_FORMAT = "%Y-%m-%dT%H:%M:%S%.f%#z"
+# What both polars and `brokers.parse.to_utc` read alike: a year from 0001, hours to 23,
+# seconds to 59 (polars reads a leap second, `to_utc` does not), an upper-case Z.
+YEAR = r"(?:[1-9]\d{3}|0[1-9]\d\d|00[1-9]\d|000[1-9])"
+RFC3339 = YEAR + r"-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"
+PLAIN_DATE = YEAR + r"-\d\d-\d\d"
 USUAL_COLUMN = "__usual"
 
 Columns = dict[str, list[Any]]
@@ -94,6 +99,12 @@ def decimal_is_usual(field: str) -> pl.Expr:
     text = pl.col(field)
     plain = ~text.str.contains("[eE]")
     return (text.is_null() | plain).all() & was_read(field)
+
+
+def timestamp_is_usual(field: str) -> pl.Expr:
+    """Every value RFC 3339 as both readings read it (see RFC3339), and read."""
+    text = blank_as_null(field)
+    return (text.is_null() | text.str.contains(f"^{RFC3339}$")).all() & was_read(field)
 
 
 def was_read(field: str) -> pl.Expr:

@@ -217,7 +217,13 @@ class TokenPaginator:
                 yield page
             if len(page) < self.page_size:
                 return
-            last = str(values(page[-1:], self.id_field)[0])
+            last_id = _last(page, self.id_field)
+            if last_id is None:
+                raise MalformedPage(
+                    f"the page's last row has no {self.id_field!r}: the next page cannot be "
+                    "asked for"
+                )
+            last = str(last_id)
             if last == token:
                 raise StalledPaging(f"the page after {token!r} ends with it again")
             token = last
@@ -228,6 +234,14 @@ def values(page: Page, field: str) -> list[Any]:
     if isinstance(page, pl.DataFrame):
         return page.get_column(field).to_list()
     return [row[field] for row in page]
+
+
+def _last(page: Page, field: str) -> Any:
+    """One field of a page's last row; None when it has none (or is not an object)."""
+    if isinstance(page, pl.DataFrame):
+        return page.get_column(field)[-1] if field in page.columns else None
+    row = page[-1]
+    return row.get(field) if isinstance(row, Mapping) else None
 
 
 def kept(page: Page, keep: list[bool]) -> Page:

@@ -6,7 +6,8 @@ Polars reads a JSON number or boolean where the frame wants text as its text, th
 float (`0.10` -> `0.1`, more than 15 digits rounded), and an unpaired UTF-16 surrogate
 escape (`\\ud800`) as NUL, so it is given only pages in which none of those can happen:
 an array of objects in which no field brokerlake reads holds a number or a boolean (a
-number in a field it does not read costs nothing), with no surrogate escape. Any other
+number in a field it does not read costs nothing), with no surrogate escape and no key
+written with a `\\u` escape (which could spell a key read, unseen). Any other
 body (an object or a list where text is expected fails polars' reading too) is decoded
 as JSON (`decode_json`, exact decimals) for the record-by-record reading; a body that is
 not JSON raises ValueError (retried). An object with a key written twice (which no
@@ -26,6 +27,9 @@ import polars as pl
 from brokers.http import decode_json
 
 SURROGATE = re.compile(rb"\\u[dD][89abAB]")  # paired or not: rare enough to decode as JSON
+# A key whose last escape is \uXXXX (text in a value that looks so only costs the fast
+# reading).
+ESCAPED_KEY = re.compile(rb'\\u[0-9a-fA-F]{4}[^"\\]*"\s*:')
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,7 @@ class TextPages:
             content[:64].lstrip()[:1] == b"["
             and not self._read_field_not_text(content)
             and SURROGATE.search(content) is None
+            and ESCAPED_KEY.search(content) is None
         ):
             try:
                 return pl.read_json(content, schema=dict(self.schema))

@@ -126,6 +126,7 @@ class AlpacaTradingConnector(TransportConnector):
             currencies=account_currencies(accounts),
             rows_frame=lambda rows: self._frame("activities", rows, ctx),
             lineage=lineage_columns("activities", source=self.source.name, broker=BROKER, ctx=ctx),
+            ctx=ctx,
             account_id=account_id,
         )
         ctx.log.info(f"source {self.source.name}: {frame.height} activities read")

@@ -30,7 +30,7 @@ from brokers.alpaca_broker.client import AlpacaBrokerClient
 from brokers.alpaca_common.activities import journal_rows
 from brokers.alpaca_common.activity_frames import activities_frame
 from brokers.concurrency import built_behind
-from brokers.connector import ActivityPage, Window
+from brokers.connector import ActivityPage, FetchContext, Window
 from brokers.frames import Row, Unreadable, salvage
 from brokers.paging import Page
 
@@ -103,14 +103,17 @@ async def read_activities(
     frame: Frame,
     since: Mapping[str, datetime] | None,
     until: datetime | None,
-    lineage: Sequence[pl.Expr] = (),
+    lineage: Sequence[pl.Expr],
+    ctx: FetchContext,
 ) -> AsyncIterator[ActivityPage]:
     ids = sorted(accounts.get_column("account_id").to_list())
     cursors = {a: since[a] for a in ids if since and a in since}
 
     def rows(pages: Sequence[Page]) -> pl.DataFrame:
         read = joined(pages)
-        return activities_frame(read, currencies=currencies, rows_frame=frame, lineage=lineage)
+        return activities_frame(
+            read, currencies=currencies, rows_frame=frame, lineage=lineage, ctx=ctx
+        )
 
     if not cursors and until is None:  # a first read: the whole listing
         async for read in built_behind(_batched(client.activity_pages()), rows):

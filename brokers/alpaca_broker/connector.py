@@ -170,6 +170,7 @@ class AlpacaBrokerConnector(TransportConnector):
             since,
             until,
             lineage_columns("activities", source=self.source.name, broker=BROKER, ctx=ctx),
+            ctx,
         )
         async for page in pages:
             read += page.frame.height

@@ -100,7 +100,7 @@ def _fill(record: Mapping[str, Any], account_id: str, currency: str) -> dict[str
 
 
 def _non_trade(record: Mapping[str, Any], account_id: str, currency: str) -> dict[str, Any]:
-    raw = str(record["activity_type"]).upper()
+    raw = required(record, "activity_type").upper()
     amount = to_decimal(record.get("net_amount"))
     quantity = to_decimal(record.get("qty")) if raw in UNIT_TYPES else None
     raw_status = record.get("status")

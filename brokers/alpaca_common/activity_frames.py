@@ -31,6 +31,7 @@ from brokers.alpaca_common.activities import (
     activity_rows,
 )
 from brokers.columnwise import (
+    PLAIN_DATE,
     blank_as_null,
     canonical,
     decimal_is_usual,
@@ -40,8 +41,9 @@ from brokers.columnwise import (
     pick,
     raw_frame,
     read_frame,
-    was_read,
+    timestamp_is_usual,
 )
+from brokers.connector import FetchContext
 from brokers.frames import Row, Unreadable
 from schemas import DECIMAL, ActivityStatus, ActivityType, InstrumentType, table
 
@@ -62,7 +64,7 @@ TIMESTAMPS = ("transaction_time", "created_at")
 OWNER, OWNER_CURRENCY = "__owner", "__owner_currency"
 # 18 places within 10^-18 of a half cent: 0.005, or one step either side of it
 HALF_CENT_NEIGHBOURS = r"\.\d\d(?:5000000000000000|4999999999999999|5000000000000001)$"
-PLAIN_DATE = r"^\d{4}-\d{2}-\d{2}$"
+CONTROL = r"[\x00-\x1f]"  # where Python's `re` and polars' regexes differ (\s, $)
 RowsFrame = Callable[[list[Row | Unreadable]], pl.DataFrame]
 Records = Sequence[Mapping[str, Any]]
 
@@ -73,12 +75,14 @@ def activities_frame(
     currencies: Mapping[str, str],
     rows_frame: RowsFrame,
     lineage: Sequence[pl.Expr],
+    ctx: FetchContext,
     account_id: str | None = None,
 ) -> pl.DataFrame:
     """One listing's activities (records, or a frame of RAW_SCHEMA) as rows of the
     activities table: the Broker API's name their account, the Trading API's are
-    `account_id`'s. `rows_frame` makes a frame of rows read one by one; `lineage` gives
-    the lineage columns' values."""
+    `account_id`'s. `rows_frame` makes a frame of rows read one by one (noting in `ctx`
+    the values that landed as `other`, as this does for the rows read column-wise);
+    `lineage` gives the lineage columns' values."""
 
     def one_by_one(records: Records) -> pl.DataFrame:
         read = activity_rows(records, currencies=currencies, account_id=account_id)
@@ -88,6 +92,7 @@ def activities_frame(
     read = None if raw is None else _read(raw.filter(~_leg(raw)), lineage)
     if raw is None or read is None:  # not in the usual form: every record one by one
         return one_by_one(page if not isinstance(page, pl.DataFrame) else _records(page))
+    ctx.note_unknown(TABLE, read)
     paired = raw.filter(_leg(raw))
     if paired.is_empty():
         return read
@@ -234,9 +239,11 @@ def _read(raw: pl.DataFrame, lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:
         & pl.col("activity_type").is_not_null().all()
         & pl.col(OWNER).is_not_null().all()
         & (~fill | a_fill_has).all()
-        & (blank_as_null("date").is_null() | pl.col("date").str.contains(PLAIN_DATE)).all()
+        & (blank_as_null("date").is_null() | pl.col("date").str.contains(f"^{PLAIN_DATE}$")).all()
         & (day.is_not_null() | blank_as_null("date").is_null()).all()
-        & pl.all_horizontal(was_read(name) for name in TIMESTAMPS)
+        & pl.all_horizontal(timestamp_is_usual(name) for name in TIMESTAMPS)
+        & ~pl.col("symbol").str.contains(CONTROL).any()
+        & ~(raw_type.str.starts_with("JNL") & pl.col("description").str.contains(CONTROL)).any()
         & pl.all_horizontal(decimal_is_usual(name) for name in DECIMALS)
         & cash_exact
     )

@@ -34,7 +34,7 @@ from brokers.columnwise import (
     pick,
     raw_frame,
     read_frame,
-    was_read,
+    timestamp_is_usual,
 )
 from brokers.connector import FetchContext
 from brokers.frames import Row, Unreadable, canonical_frame, lineage_columns, salvage
@@ -402,13 +402,13 @@ PARSE = [
     *[parse_timestamp(field) for field in TIMESTAMPS],
 ]
 # The pages are in the usual form: ids and symbols present (a multi-leg parent's from its
-# legs); every decimal plain and read; every timestamp read (RFC 3339, in nanoseconds'
-# range).
+# legs); every decimal plain and read; every timestamp read (RFC 3339 as `to_utc` reads
+# it too, in nanoseconds' range).
 USUAL = pl.all_horizontal(
     pl.col("id").is_not_null().all(),
     (pl.col("symbol").is_not_null() | pl.col("leg_symbols").is_not_null()).all(),
     *[decimal_is_usual(field) for field in RAW_DECIMALS],
-    *[was_read(field) for field in TIMESTAMPS],
+    *[timestamp_is_usual(field) for field in TIMESTAMPS],
 )
 _RAW_TYPE = pl.coalesce(blank_as_null("type"), pl.col("order_type"))  # `type or order_type`
 _SUBMITTED = pl.coalesce(parsed("submitted_at"), parsed("created_at"))

@@ -39,6 +39,7 @@ def both(records: list[dict[str, Any]], **options: Any) -> tuple[pl.DataFrame, p
         currencies=currencies,
         rows_frame=rows_frame,
         lineage=lineage_columns("activities", ctx=CTX, **LINEAGE),
+        ctx=CTX,
         **options,
     )
     one_by_one = rows_frame(activity_rows(records, currencies=currencies, **options))
@@ -76,7 +77,7 @@ def test_the_listings_pages_read_by_polars_give_the_same_rows(listing):
     ]
     assert all(isinstance(page, pl.DataFrame) for page in pages)
     read = activities_frame(
-        pl.concat(pages), currencies=currencies, rows_frame=rows_frame, lineage=lineage
+        pl.concat(pages), currencies=currencies, rows_frame=rows_frame, lineage=lineage, ctx=CTX
     )
     _, one_by_one = both(listing, currencies=currencies)
     assert read.sort(["account_id", "activity_id"]).equals(one_by_one)
@@ -92,6 +93,7 @@ def test_the_listings_pages_read_by_polars_give_the_same_rows(listing):
         (b'[{"id": "a", "symbol": {"x": "y"}}]', False),  # an object where text is
         (b'[{"id": "a", "description": "\\ud83d\\ude00"}]', False),  # a surrogate escape
         (b'{"message": "not a page"}', False),
+        (b'[{"id": "a", "net_\\u0061mount": 1.5}]', False),  # a key read, escaped
     ],
 )
 def test_a_page_is_read_by_polars_only_when_it_reads_exactly(body, read_by_polars):
@@ -158,6 +160,11 @@ def test_unusual_fills_read_the_same_both_ways(listing, change, columnwise):
         ({"net_amount": "abc"}, False),  # not a number: quarantined
         ({"activity_type": None}, False),
         ({"qty": "1e3"}, False),  # an exponent
+        ({"created_at": "2026-06-30T23:59:60Z"}, False),  # a leap second: quarantined
+        ({"created_at": "2026-11-19T14:30:00z"}, False),  # a lower-case z: quarantined
+        ({"date": "0000-01-01"}, False),  # no year 0: quarantined
+        ({"symbol": "AAPL240119C00150000\n"}, False),  # where Python's `$` and polars' differ
+        ({"activity_type": "JNLC", "description": "ID:\x1cj-1 - a journal"}, False),  # `\s`
     ],
 )
 def test_unusual_other_activities_read_the_same_both_ways(listing, change, columnwise):
@@ -168,3 +175,28 @@ def test_unusual_other_activities_read_the_same_both_ways(listing, change, colum
     assert read.equals(one_by_one)
     lineage = lineage_columns("activities", ctx=CTX, **LINEAGE)
     assert (columnwise_rows(records, {}, lineage) is not None) == columnwise
+
+
+def test_a_record_without_a_type_is_quarantined_both_ways(listing):
+    others = [r for r in listing if r["activity_type"] not in ("FILL", "JNLC", "SPLIT")]
+    untyped = {k: v for k, v in others[0].items() if k != "activity_type"}
+    records = [untyped, *others[1:10]]
+    page = activity_page(json.dumps(records).encode())
+    assert isinstance(page, pl.DataFrame)  # the missing key reads as null
+    lineage = lineage_columns("activities", ctx=CTX, **LINEAGE)
+    read = activities_frame(page, currencies={}, rows_frame=rows_frame, lineage=lineage, ctx=CTX)
+    _, one_by_one = both(records)
+    assert read.sort(["account_id", "activity_id"]).equals(one_by_one)
+    quarantined = read.filter(pl.col("quarantine_reason").is_not_null())
+    assert quarantined["activity_id"].to_list() == [untyped["id"]]
+    assert "activity_type" in quarantined["quarantine_reason"][0]
+
+
+def test_values_brokerlake_does_not_know_are_noted_when_read_column_wise(listing):
+    ctx = FetchContext("run", CLOCK, logging.getLogger("test"))
+    others = [r for r in listing if r["activity_type"] not in ("FILL", "JNLC", "SPLIT")]
+    records = [dict(others[0], status="held"), *others[1:10]]
+    lineage = lineage_columns("activities", ctx=ctx, **LINEAGE)
+    assert columnwise_rows(records, {}, lineage) is not None
+    activities_frame(records, currencies={}, rows_frame=rows_frame, lineage=lineage, ctx=ctx)
+    assert ctx.unknown_values == {"activities.status": ["held"]}

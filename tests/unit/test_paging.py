@@ -17,6 +17,7 @@ from brokers.paging import (
     PageNumberPaginator,
     StalledPaging,
     TimeWindowPaginator,
+    TokenPaginator,
     values,
 )
 from brokers.parse import to_utc
@@ -159,3 +160,46 @@ def test_time_windows_walk_records_and_frames_alike(times):
     as_records = window_walk(rows, framed=False)
     assert as_records[0] == [r["id"] for r in rows]
     assert window_walk(rows, framed=True) == as_records
+
+
+def _token_walk(rows: list[dict[str, Any]], as_frames: bool) -> tuple[list[str], int]:
+    """(ids yielded, requests made): an API paged by the last id read (`page_token`)."""
+    paginator = TokenPaginator(page_size=PAGE)
+    calls = 0
+
+    async def fetch(params: Mapping[str, Any]) -> Any:
+        nonlocal calls
+        calls += 1
+        token = params.get("page_token")
+        start = 0 if token is None else [r.get("id") for r in rows].index(token) + 1
+        page = rows[start : start + PAGE]
+        return pl.DataFrame(page, schema={"id": pl.String}) if as_frames else page
+
+    async def main() -> list[str]:
+        return [
+            str(row_id)
+            async for page in paginator.pages(fetch, {})
+            for row_id in (
+                page.get_column("id")
+                if isinstance(page, pl.DataFrame)
+                else [r.get("id") for r in page]
+            )
+        ]
+
+    return asyncio.run(main()), calls
+
+
+@pytest.mark.parametrize("as_frames", [False, True])
+@pytest.mark.parametrize("count", [0, 3, 4, 9])
+def test_token_pages_walk_records_and_frames_alike(count, as_frames):
+    rows = [{"id": f"a{n}"} for n in range(count)]
+    ids, calls = _token_walk(rows, as_frames)
+    assert ids == [row["id"] for row in rows]
+    assert calls == count // PAGE + 1  # a short page is the last
+
+
+@pytest.mark.parametrize("as_frames", [False, True])
+def test_a_full_page_whose_last_row_has_no_id_is_refused(as_frames):
+    rows = [{"id": "a0"}, {"id": "a1"}, {"id": "a2"}, {"other": "x"}, {"id": "a4"}]
+    with pytest.raises(MalformedPage, match="last row has no 'id'"):
+        _token_walk(rows, as_frames)
