@@ -61,12 +61,18 @@ ALWAYS = ("id", "activity_type")  # in every record: the rest are picked one by 
 RAW_SCHEMA = dict.fromkeys(FIELDS, pl.String)
 DECIMALS = ("price", "qty", "net_amount", "per_share_amount")
 TIMESTAMPS = ("transaction_time", "created_at")
-OWNER, OWNER_CURRENCY = "__owner", "__owner_currency"
+OWNER, OWNER_CURRENCY, LEG = "__owner", "__owner_currency", "__leg"
 # 18 places within 10^-18 of a half cent: 0.005, or one step either side of it
 HALF_CENT_NEIGHBOURS = r"\.\d\d(?:5000000000000000|4999999999999999|5000000000000001)$"
 CONTROL = r"[\x00-\x1f]"  # where Python's `re` and polars' regexes differ (\s, $)
 RowsFrame = Callable[[list[Row | Unreadable]], pl.DataFrame]
 Records = Sequence[Mapping[str, Any]]
+# A leg of a journal (which names it in its description) or of a split (a `group_id`),
+# as `activities._group` tells them.
+_LEG = (
+    pl.col("activity_type").str.to_uppercase().str.starts_with("JNL")
+    & pl.col("description").str.contains(JOURNAL_ID.pattern)
+).fill_null(False) | blank_as_null("group_id").is_not_null()
 
 
 def activities_frame(
@@ -88,15 +94,15 @@ def activities_frame(
         read = activity_rows(records, currencies=currencies, account_id=account_id)
         return rows_frame(read)
 
-    raw = _raw(page, currencies, account_id)
-    read = None if raw is None else _read(raw.filter(~_leg(raw)), lineage)
-    if raw is None or read is None:  # not in the usual form: every record one by one
+    split = _split(page, currencies, account_id)
+    read = None if split is None else _read(split[0], lineage)
+    if split is None or read is None:  # not in the usual form: every record one by one
         return one_by_one(page if not isinstance(page, pl.DataFrame) else _records(page))
     ctx.note_unknown(TABLE, read)
-    paired = raw.filter(_leg(raw))
-    if paired.is_empty():
+    legs = split[1]
+    if legs.is_empty():
         return read
-    rest = one_by_one(_records(paired))
+    rest = one_by_one(_records(legs))
     return pl.concat([read, rest], how="diagonal")  # diagonal: some may be quarantined
 
 
@@ -108,23 +114,28 @@ def columnwise_rows(
 ) -> pl.DataFrame | None:
     """The rows of every activity but the legs of journals and splits, read column-wise;
     None when one is not in the usual form (and the page is read one by one)."""
-    raw = _raw(page, currencies, account_id)
-    return None if raw is None else _read(raw.filter(~_leg(raw)), lineage)
+    split = _split(page, currencies, account_id)
+    return None if split is None else _read(split[0], lineage)
 
 
-def _raw(
+def _split(
     page: Records | pl.DataFrame, currencies: Mapping[str, str], account_id: str | None
-) -> pl.DataFrame | None:
-    """The page's fields as text, with each activity's account and its currency."""
+) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The page's fields as text, with each activity's account and its currency: the
+    activities read column-wise, and the legs of journals and splits (read one by one,
+    paired); None when a record's fields are not text."""
     raw = page if isinstance(page, pl.DataFrame) else _picked(page)
     if raw is None:
         return None
     owner = pl.coalesce(blank_as_null("account_id"), pl.lit(account_id, pl.String))
-    return raw.with_columns(owner.alias(OWNER)).with_columns(
+    raw = raw.with_columns(owner.alias(OWNER)).with_columns(
         pl.col(OWNER)
         .replace_strict(dict(currencies), default="USD", return_dtype=pl.String)
-        .alias(OWNER_CURRENCY)
+        .alias(OWNER_CURRENCY),
+        _LEG.alias(LEG),
     )
+    alone, legs = raw.filter(~pl.col(LEG)), raw.filter(pl.col(LEG))
+    return alone.drop(LEG), legs.drop(LEG)
 
 
 def _picked(records: Records) -> pl.DataFrame | None:
@@ -141,15 +152,6 @@ def _records(raw: pl.DataFrame) -> list[dict[str, Any]]:
     """Text fields back as records, for the reading one by one (a field absent from the
     page reads as null, as `record.get` reads it)."""
     return raw.select(FIELDS).to_dicts()
-
-
-def _leg(raw: pl.DataFrame) -> pl.Series:
-    """Which activities are a leg of a journal or a split (read one by one, paired)."""
-    journal = pl.col("activity_type").str.to_uppercase().str.starts_with("JNL") & pl.col(
-        "description"
-    ).str.contains(JOURNAL_ID.pattern)
-    grouped = blank_as_null("group_id").is_not_null()
-    return raw.select((journal.fill_null(False) | grouped).alias("leg")).to_series()
 
 
 def _read(raw: pl.DataFrame, lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:
@@ -231,9 +233,7 @@ def _read(raw: pl.DataFrame, lineage: Sequence[pl.Expr]) -> pl.DataFrame | None:
             if name not in lineage_names
         ),
     ]
-    a_fill_has = (
-        blank_as_null("symbol").is_not_null() & blank_as_null("transaction_time").is_not_null()
-    )
+    a_fill_has = symbol.is_not_null() & blank_as_null("transaction_time").is_not_null()
     usual = (
         blank_as_null("id").is_not_null().all()
         & pl.col("activity_type").is_not_null().all()
